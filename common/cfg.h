@@ -1,0 +1,160 @@
+/*
+ * cfg.h: trygg's configuration: the schema as C structures, and the loader.
+ *
+ * cfg_load() reads a YAML file (libyaml) and checks it against one schema
+ * table in cfg.c. Every problem is reported as "file:line:col: message", all
+ * of them in one run; a configuration with any problem is never returned.
+ * PROTOCOL.md fixes these keys: data_dir, timezone, endpoints.{intake,
+ * escalation, notifications, reporting}, escalation.ack_timeout,
+ * escalation.renotify_every. The rest is documented in docs/trygg.yaml.5.
+ *
+ * Local dates are civil days (ts.h); local wall-clock moments are minutes
+ * since 1970-01-01T00:00 local time ("local minutes"), so that they keep
+ * their meaning across daylight saving changes.
+ */
+#ifndef TRYGG_CFG_H
+#define TRYGG_CFG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+typedef struct {
+	char   *id;             /* "omradesteam-1" */
+	char   *name;           /* "Områdesteam 1" */
+	char  **districts;      /* display names, the main district first */
+	size_t  ndistricts;
+	char   *coordinator;    /* contact id of the team's samordnare */
+} cfg_team_t;
+
+typedef struct {
+	char *id;               /* "skadegorelse" */
+	char *name;             /* "Skadegörelse" */
+	bool  beyond_scope;     /* always escalated externally (e.g. brand) */
+} cfg_category_t;
+
+typedef struct {
+	int external_min_severity;  /* severity at or above this is external (4) */
+} cfg_scope_t;
+
+typedef enum {
+	CFG_ROLE_SAKERHETSCHEF = 1,
+	CFG_ROLE_DEPUTY,            /* the säkerhetschef's deputy */
+	CFG_ROLE_TIB,
+	CFG_ROLE_COORDINATOR,
+} cfg_role_t;
+
+typedef struct {
+	char       *id;             /* "sakerhetschef", "tib-1", ... */
+	char       *name;           /* display name */
+	cfg_role_t  role;
+	char       *team;           /* coordinators: their team's id; else NULL */
+	char       *notify;         /* optional notify hook address; NULL if none */
+} cfg_contact_t;
+
+typedef struct {
+	int32_t  day;               /* civil day */
+	char    *reason;
+} cfg_closed_t;
+
+typedef enum {
+	CFG_SHORT_DATE = 1,         /* on one date */
+	CFG_SHORT_BEFORE_HOLIDAY,   /* on a working day whose next day is a holiday */
+} cfg_short_kind_t;
+
+typedef struct {
+	cfg_short_kind_t kind;
+	int32_t          day;       /* CFG_SHORT_DATE only */
+	int              close_min; /* closes at this local minute of the day */
+	char            *reason;
+} cfg_short_t;
+
+typedef struct {
+	unsigned      weekdays;     /* bit (d-1) for ISO weekday d; Mon-Fri = 0x1f */
+	int           open_min;     /* 480 = 08:00, inclusive */
+	int           close_min;    /* 1020 = 17:00, exclusive */
+	cfg_closed_t *closed;       /* extra closed dates */
+	size_t        nclosed;
+	cfg_short_t  *shortened;    /* shortened-day rules */
+	size_t        nshortened;
+} cfg_office_t;
+
+typedef struct {
+	int64_t  from;              /* local minutes, inclusive */
+	int64_t  to;                /* local minutes, exclusive */
+	char    *contact;
+	char    *reason;            /* may be NULL */
+} cfg_override_t;
+
+typedef struct {
+	char          **contacts;   /* TiB contact ids, in turn order */
+	size_t          ncontacts;
+	int             period_days;    /* length of one duty (7) */
+	int32_t         start_day;      /* civil day the first duty starts */
+	int             handover_min;   /* local minute of day of the handover */
+	char           *deputy;         /* contact id, or NULL: the next in turn */
+	cfg_override_t *overrides;
+	size_t          noverrides;
+} cfg_rota_t;
+
+typedef struct {
+	int64_t ack_timeout_ms;     /* escalation.ack_timeout */
+	int64_t renotify_every_ms;  /* escalation.renotify_every */
+} cfg_escalation_t;
+
+typedef struct {
+	char *intake;
+	char *escalation;
+	char *notifications;
+	char *reporting;
+} cfg_endpoints_t;
+
+typedef struct {
+	char             *path;         /* the file it was read from */
+	char             *data_dir;     /* absolute, or relative to the cwd */
+	char             *timezone;     /* "Europe/Stockholm" */
+	cfg_endpoints_t   endpoints;
+	cfg_team_t       *teams;
+	size_t            nteams;
+	cfg_category_t   *categories;
+	size_t            ncategories;
+	cfg_scope_t       scope;
+	cfg_contact_t    *contacts;
+	size_t            ncontacts;
+	cfg_office_t      office;
+	cfg_rota_t        rota;
+	cfg_escalation_t  escalation;
+	struct cfg_index *index_;       /* private lookup tables */
+} cfg_t;
+
+#define CFG_DEFAULT_PATH "config/trygg.yaml"
+
+/*
+ * Loads and checks a configuration file. Returns a cfg_t the caller
+ * destroys, or NULL with one "file:line:col: message\n" line per problem
+ * appended to errors.
+ */
+cfg_t *cfg_load(const char *path, buf_t *errors);
+/* The same from memory; name stands for the file in messages, dir for its folder. */
+cfg_t *cfg_load_string(const char *yaml, size_t len, const char *name,
+    const char *dir, buf_t *errors);
+void cfg_destroy(cfg_t **self_p);
+
+/*
+ * Finds the team of a district as people type it: case, surrounding blanks
+ * and Swedish letters folded ("skaggetorp", "LAMBOHOV"). Sets *canonical to
+ * the configured spelling. NULL when no team has it.
+ */
+const cfg_team_t *cfg_team_by_district(const cfg_t *cfg, const char *name,
+    size_t len, const char **canonical);
+const cfg_team_t *cfg_team(const cfg_t *cfg, const char *id, size_t len);
+const cfg_category_t *cfg_category(const cfg_t *cfg, const char *id, size_t len);
+const cfg_contact_t *cfg_contact(const cfg_t *cfg, const char *id, size_t len);
+/* the first contact with this role, or NULL */
+const cfg_contact_t *cfg_contact_by_role(const cfg_t *cfg, cfg_role_t role);
+/* "sakerhetschef", "deputy", "tib", "coordinator" */
+const char *cfg_role_name(cfg_role_t role);
+
+#endif

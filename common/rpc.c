@@ -1,0 +1,316 @@
+/*
+ * rpc.c: ZeroMQ request-reply: a ROUTER server that keeps each request's
+ * routing envelope until its reply is ready, and a REQ client with a
+ * timeout that reconnects and resends (the zguide's Lazy Pirate).
+ */
+#include "rpc.h"
+#include "mem.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+/* A peer that sends more than this in one frame is disconnected by libzmq;
+ * between WIRE_MAX_FRAME and this it gets a too_large reply. */
+#define RPC_HARD_MAX_FRAME   (4 * 1024 * 1024)
+#define RPC_FRAMES_MAX       (RPC_ENVELOPE_MAX + 4)
+
+struct rpc_server {
+	void *sock;
+};
+
+rpc_server_t *
+rpc_server_new(void *zctx, const char *endpoint, char *err, size_t errlen)
+{
+	rpc_server_t *s;
+	int64_t maxsize = RPC_HARD_MAX_FRAME;
+	int linger = 0;
+	void *sock = zmq_socket(zctx, ZMQ_ROUTER);
+
+	if (sock == NULL) {
+		snprintf(err, errlen, "creating a ROUTER socket: %s", zmq_strerror(errno));
+		return NULL;
+	}
+	zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &maxsize, sizeof(maxsize));
+	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
+	if (zmq_bind(sock, endpoint) != 0) {
+		snprintf(err, errlen, "binding %s: %s", endpoint, zmq_strerror(errno));
+		zmq_close(sock);
+		return NULL;
+	}
+	s = xcalloc(1, sizeof(*s));
+	s->sock = sock;
+	return s;
+}
+
+void
+rpc_server_destroy(rpc_server_t **self_p)
+{
+	if (self_p == NULL || *self_p == NULL)
+		return;
+	zmq_close((*self_p)->sock);
+	free(*self_p);
+	*self_p = NULL;
+}
+
+void *
+rpc_server_socket(rpc_server_t *s)
+{
+	return s->sock;
+}
+
+void
+rpc_request_release(rpc_request_t *req)
+{
+	for (int i = 0; i < req->nframes; i++)
+		free(req->frames[i]);
+	free(req->body);
+	memset(req, 0, sizeof(*req));
+}
+
+int
+rpc_server_recv(rpc_server_t *s, rpc_request_t *req)
+{
+	zmq_msg_t frames[RPC_FRAMES_MAX];
+	int n = 0, more, delim = -1, extra = 0;
+	size_t more_len = sizeof(more);
+
+	memset(req, 0, sizeof(*req));
+	for (;;) {
+		zmq_msg_t scratch, *f = n < RPC_FRAMES_MAX ? &frames[n] : &scratch;
+
+		zmq_msg_init(f);
+		if (zmq_msg_recv(f, s->sock, n == 0 ? ZMQ_DONTWAIT : 0) < 0) {
+			int e = errno;
+
+			zmq_msg_close(f);
+			for (int i = 0; i < n && i < RPC_FRAMES_MAX; i++)
+				zmq_msg_close(&frames[i]);
+			if (n == 0 && e == EAGAIN)
+				return 0;
+			errno = e;
+			return n == 0 && e == EINTR ? 0 : -1;
+		}
+		zmq_getsockopt(s->sock, ZMQ_RCVMORE, &more, &more_len);
+		if (f == &scratch) {
+			zmq_msg_close(f);
+			extra++;
+		} else {
+			if (delim < 0 && zmq_msg_size(f) == 0)
+				delim = n;
+			n++;
+		}
+		if (!more)
+			break;
+	}
+	/*
+	 * [identity ...][empty][body] as REQ and well-behaved DEALER peers send;
+	 * [identity][body] from a DEALER that skipped the delimiter is answered
+	 * the same way it came.
+	 */
+	if (delim < 0)
+		delim = 0;
+	if (extra || delim + 1 >= RPC_ENVELOPE_MAX || n != delim + 2) {
+		req->malformed = true;
+		if (delim + 1 > RPC_ENVELOPE_MAX || n < 1)
+			delim = 0;
+	}
+	req->nframes = delim + 1 < n ? delim + 1 : n;
+	if (req->nframes > RPC_ENVELOPE_MAX)
+		req->nframes = RPC_ENVELOPE_MAX;
+	for (int i = 0; i < req->nframes; i++) {
+		req->lens[i] = zmq_msg_size(&frames[i]);
+		req->frames[i] = xmalloc(req->lens[i] ? req->lens[i] : 1);
+		memcpy(req->frames[i], zmq_msg_data(&frames[i]), req->lens[i]);
+	}
+	if (!req->malformed) {
+		zmq_msg_t *b = &frames[delim + 1];
+
+		req->len = zmq_msg_size(b);
+		if (req->len > WIRE_MAX_FRAME) {
+			req->too_large = true;
+		} else {
+			req->body = xmalloc(req->len ? req->len : 1);
+			memcpy(req->body, zmq_msg_data(b), req->len);
+		}
+	}
+	for (int i = 0; i < n; i++)
+		zmq_msg_close(&frames[i]);
+	return 1;
+}
+
+int
+rpc_server_reply(rpc_server_t *s, const rpc_request_t *req, const void *data, size_t len)
+{
+	for (int i = 0; i < req->nframes; i++)
+		if (zmq_send(s->sock, req->frames[i], req->lens[i], ZMQ_SNDMORE) < 0)
+			return -1;
+	return zmq_send(s->sock, data, len, 0) < 0 ? -1 : 0;
+}
+
+msg_t *
+rpc_server_prepare(const rpc_request_t *req, const char *service,
+    const char **op, size_t *op_len, pack_t *reply)
+{
+	wire_err_t err;
+	msg_t *m;
+
+	pack_reset(reply);
+	if (req->too_large) {
+		wire_err_set(&err, WERR_TOO_LARGE, NULL,
+		    "request is %zu bytes; the limit is %d", req->len, WIRE_MAX_FRAME);
+		pack_reply_error(reply, &err, NULL);
+		return NULL;
+	}
+	if (req->malformed) {
+		wire_err_set(&err, WERR_BAD_REQUEST, NULL,
+		    "a request is one frame after an empty delimiter frame");
+		pack_reply_error(reply, &err, NULL);
+		return NULL;
+	}
+	if ((m = msg_parse(req->body, req->len, &err)) == NULL) {
+		pack_reply_error(reply, &err, NULL);
+		return NULL;
+	}
+	if (msg_header(m, op, op_len, &err) < 0) {
+		pack_reply_error(reply, &err, msg_req(m));
+		msg_destroy(&m);
+		return NULL;
+	}
+	if (msg_op_is(*op, *op_len, "ping")) {
+		pack_reply_ok(reply, msg_req(m));
+		pack_kv_str(reply, "service", service);
+		pack_kv_str(reply, "version", WIRE_TRYGG_VERSION);
+		pack_map_close(reply);
+		msg_destroy(&m);
+		return NULL;
+	}
+	return m;
+}
+
+int
+rpc_server_drain(rpc_server_t *s, const char *service, rpc_handler_fn fn, void *ctx)
+{
+	pack_t *reply = pack_new();
+	rpc_request_t req;
+	int n = 0, rc;
+
+	while ((rc = rpc_server_recv(s, &req)) > 0) {
+		const char *op;
+		size_t op_len;
+		msg_t *m = rpc_server_prepare(&req, service, &op, &op_len, reply);
+		const void *data;
+		size_t len;
+
+		if (m != NULL) {
+			pack_reset(reply);
+			fn(ctx, m, op, op_len, reply);
+			msg_destroy(&m);
+		}
+		data = pack_data(reply, &len);
+		rpc_server_reply(s, &req, data, len);
+		rpc_request_release(&req);
+		n++;
+	}
+	pack_destroy(&reply);
+	return rc < 0 ? -1 : n;
+}
+
+struct rpc_client {
+	void *zctx;
+	char *endpoint;
+	void *sock;
+	int   timeout_ms;
+	int   attempts;
+};
+
+static void *
+rpc_client_connect(rpc_client_t *c)
+{
+	void *sock = zmq_socket(c->zctx, ZMQ_REQ);
+	int linger = 0;
+
+	if (sock == NULL)
+		return NULL;
+	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
+	if (zmq_connect(sock, c->endpoint) != 0) {
+		zmq_close(sock);
+		return NULL;
+	}
+	return sock;
+}
+
+rpc_client_t *
+rpc_client_new(void *zctx, const char *endpoint, int timeout_ms, int attempts)
+{
+	rpc_client_t *c = xcalloc(1, sizeof(*c));
+
+	c->zctx = zctx;
+	c->endpoint = xstrdup(endpoint);
+	c->timeout_ms = timeout_ms > 0 ? timeout_ms : RPC_TIMEOUT_MS;
+	c->attempts = attempts > 0 ? attempts : RPC_RETRIES;
+	return c;
+}
+
+void
+rpc_client_destroy(rpc_client_t **self_p)
+{
+	rpc_client_t *c;
+
+	if (self_p == NULL || (c = *self_p) == NULL)
+		return;
+	if (c->sock)
+		zmq_close(c->sock);
+	free(c->endpoint);
+	free(c);
+	*self_p = NULL;
+}
+
+int
+rpc_client_call(rpc_client_t *c, const void *req, size_t len,
+    char **reply, size_t *reply_len, char *err, size_t errlen)
+{
+	for (int attempt = 0; attempt < c->attempts; attempt++) {
+		zmq_pollitem_t item;
+		zmq_msg_t msg;
+		int rc;
+
+		if (c->sock == NULL && (c->sock = rpc_client_connect(c)) == NULL) {
+			snprintf(err, errlen, "cannot connect to %s: %s", c->endpoint,
+			    zmq_strerror(errno));
+			return -1;
+		}
+		if (zmq_send(c->sock, req, len, 0) < 0) {
+			snprintf(err, errlen, "sending to %s: %s", c->endpoint,
+			    zmq_strerror(errno));
+			return -1;
+		}
+		item.socket = c->sock;
+		item.events = ZMQ_POLLIN;
+		do
+			rc = zmq_poll(&item, 1, c->timeout_ms);
+		while (rc < 0 && errno == EINTR);
+		if (rc > 0 && (item.revents & ZMQ_POLLIN)) {
+			zmq_msg_init(&msg);
+			if (zmq_msg_recv(&msg, c->sock, 0) >= 0) {
+				*reply_len = zmq_msg_size(&msg);
+				*reply = xmalloc(*reply_len + 1);
+				memcpy(*reply, zmq_msg_data(&msg), *reply_len);
+				(*reply)[*reply_len] = '\0';
+				zmq_msg_close(&msg);
+				return 0;
+			}
+			zmq_msg_close(&msg);
+		}
+		/* no reply: the REQ socket is stuck mid-exchange; start afresh */
+		zmq_close(c->sock);
+		c->sock = NULL;
+	}
+	snprintf(err, errlen, "no reply from %s after %d attempts of %d ms",
+	    c->endpoint, c->attempts, c->timeout_ms);
+	return -1;
+}

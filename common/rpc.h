@@ -1,0 +1,85 @@
+/*
+ * rpc.h: ZeroMQ request-reply for trygg's daemons and clients.
+ *
+ * Server side: one ROUTER socket. rpc_server_recv() takes one waiting
+ * request without blocking, keeping its routing envelope so that the reply
+ * can be sent later: a daemon may drain every waiting request, commit them
+ * in one transaction, then answer them all (group commit). Frames larger
+ * than WIRE_MAX_FRAME are flagged too_large, never parsed.
+ *
+ * Client side: a REQ socket with a receive timeout; when no reply comes it
+ * closes the socket, opens a new one and sends again, a few times (the
+ * zguide's Lazy Pirate). Only idempotent requests may be retried, which all
+ * of trygg's are.
+ */
+#ifndef TRYGG_RPC_H
+#define TRYGG_RPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "msg.h"
+#include "pack.h"
+
+#define RPC_ENVELOPE_MAX  8             /* routing frames kept per request */
+#define RPC_TIMEOUT_MS    3000          /* client: wait per attempt */
+#define RPC_RETRIES       3             /* client: attempts in all */
+
+typedef struct rpc_server rpc_server_t;
+
+typedef struct {
+	void   *frames[RPC_ENVELOPE_MAX];   /* routing envelope, incl. empty delimiter */
+	size_t  lens[RPC_ENVELOPE_MAX];
+	int     nframes;
+	char   *body;                       /* the request frame, owned */
+	size_t  len;
+	bool    too_large;                  /* body dropped: over WIRE_MAX_FRAME */
+	bool    malformed;                  /* not one body frame after the envelope */
+} rpc_request_t;
+
+/* Binds a ROUTER socket on endpoint; NULL with err filled on failure. */
+rpc_server_t *rpc_server_new(void *zctx, const char *endpoint, char *err, size_t errlen);
+void rpc_server_destroy(rpc_server_t **self_p);
+/* the ZeroMQ socket, for zmq_poll */
+void *rpc_server_socket(rpc_server_t *s);
+/* Takes one waiting request: 1 taken, 0 none waiting, -1 error. */
+int rpc_server_recv(rpc_server_t *s, rpc_request_t *req);
+/* Sends data to the request's sender; 0 or -1. Does not release req. */
+int rpc_server_reply(rpc_server_t *s, const rpc_request_t *req, const void *data, size_t len);
+void rpc_request_release(rpc_request_t *req);
+
+/*
+ * The handler of a simple server: it answers one parsed request whose header
+ * is valid by writing a whole reply into reply (pack_reply_ok ... close, or
+ * pack_reply_error).
+ */
+typedef void (*rpc_handler_fn)(void *ctx, const msg_t *m, const char *op,
+    size_t op_len, pack_t *reply);
+
+/*
+ * Answers every waiting request: oversized, unparsable and bad-header
+ * requests and "ping" (with service) are answered here; the rest by fn.
+ * Returns the number answered, -1 on a socket error.
+ */
+int rpc_server_drain(rpc_server_t *s, const char *service, rpc_handler_fn fn, void *ctx);
+/*
+ * The first steps of every request, for servers that drain by hand: parses
+ * req, checks the header and answers ping. Returns the msg_t to handle
+ * (caller destroys; *op set), or NULL when the request is already answered
+ * into reply (the caller sends it).
+ */
+msg_t *rpc_server_prepare(const rpc_request_t *req, const char *service,
+    const char **op, size_t *op_len, pack_t *reply);
+
+typedef struct rpc_client rpc_client_t;
+
+rpc_client_t *rpc_client_new(void *zctx, const char *endpoint, int timeout_ms, int attempts);
+void rpc_client_destroy(rpc_client_t **self_p);
+/*
+ * Sends a request and waits for its reply, retrying as above. Returns 0 with
+ * the reply in *reply (malloc'd, the caller frees), or -1 with err filled.
+ */
+int rpc_client_call(rpc_client_t *c, const void *req, size_t len,
+    char **reply, size_t *reply_len, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * intake.h: trygg-intake's modules.
+ *
+ * trygg-intake owns incidents.db: incidents, their history, the per-year
+ * number sequence, the ids of messages it applied, and the outbox that the
+ * links to trygg-escalation and trygg-reporting drain.
+ *
+ *   main.c           options, configuration, the poll loop, group commit
+ *   intake_ops.c     the operations: submit, get, list, update
+ *   intake_submit.c  checking a submit: fields, district, category, scope,
+ *                    masking, the content fingerprint
+ *   intake_store.c   the schema and every SQL statement
+ *   intake_view.c    an incident as the wire shows it
+ */
+#ifndef TRYGG_INTAKE_H
+#define TRYGG_INTAKE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "cfg.h"
+#include "db.h"
+#include "msg.h"
+#include "pack.h"
+#include "tz.h"
+#include "wire.h"
+
+#define INTAKE_SERVICE     "trygg-intake"
+#define INTAKE_DB_FILE     "incidents.db"
+#define INTAKE_BATCH_MAX   256          /* requests committed together at most */
+#define INTAKE_LIST_DEFAULT 100
+#define INTAKE_LIST_MAX    1000
+#define INTAKE_FUTURE_SLACK_MS (10 * 60 * 1000)  /* occurred_at may lead the clock by this */
+
+/* incidents.status */
+#define INTAKE_OPEN        "open"
+#define INTAKE_CLOSED      "closed"
+
+/* Where an incident's escalation goes (incidents.escalation). */
+typedef enum {
+	ESC_NONE = 0,
+	ESC_REINFORCEMENT,
+	ESC_EXTERNAL,
+} intake_esc_t;
+
+const char *intake_esc_name(intake_esc_t e);
+
+/* A checked submit, with the text already masked; strings NUL-terminated. */
+typedef struct {
+	char         *client_id;
+	const cfg_team_t *team;
+	const char   *district;         /* the configured spelling */
+	const cfg_category_t *category;
+	int           severity;
+	char         *summary;
+	char         *reporter;
+	char         *details;          /* NULL when absent */
+	char         *location;         /* NULL when absent */
+	int64_t       occurred_at;      /* valid when has_occurred */
+	bool          has_occurred;     /* else the time of receipt */
+	int           level;            /* -1 absent, else index of intake_levels */
+	int           needs_external, needs_reinforcement, involves_minors,
+	              police_report, orosanmalan;   /* -1 absent, 0, 1 */
+	buf_t         partners;         /* msgpack array, or empty when absent */
+	intake_esc_t  escalation;
+	uint64_t      fingerprint;      /* of the content, for idempotency */
+	int           masked;           /* identity numbers masked */
+} intake_submit_t;
+
+extern const char *const intake_levels[];   /* "omrade", "grupp", "individ", NULL */
+
+typedef struct {
+	const cfg_t *cfg;
+	tz_t        *tz;
+	db_t        *db;
+	int64_t      now;               /* the batch's time of receipt */
+} intake_t;
+
+/* intake_submit.c */
+int intake_submit_check(intake_t *in, const msg_t *m, intake_submit_t *s, wire_err_t *err);
+void intake_submit_free(intake_submit_t *s);
+
+/*
+ * intake_ops.c: answers one request into reply; writes need a transaction
+ * open. Returns -1 when the store failed and the request's writes must be
+ * undone (the reply then says internal), else 0.
+ */
+int intake_handle(intake_t *in, const msg_t *m, const char *op, size_t op_len,
+    pack_t *reply);
+/* true for operations that change the database */
+bool intake_op_writes(const char *op, size_t op_len);
+
+/* intake_store.c */
+db_t *intake_store_open(const char *data_dir, char *err, size_t errlen);
+/* Looks up an incident's row id by client id or number; 0 none, -1 error. */
+int64_t intake_store_find_client(intake_t *in, const char *client_id, uint64_t *fingerprint);
+int64_t intake_store_find_number(intake_t *in, const char *number, size_t len);
+/* Stores a new incident with its history and outbox rows; returns its row id or -1. */
+int64_t intake_store_insert(intake_t *in, const intake_submit_t *s);
+/* Adds a note and/or a status change; 0, or -1 on a database error. */
+int intake_store_update(intake_t *in, int64_t row, const char *by, size_t by_len,
+    const char *note, size_t note_len, const char *status);
+
+/* intake_view.c: packs the incident at row as a map; full adds details and history */
+int intake_view_pack(intake_t *in, int64_t row, bool full, pack_t *p);
+/* the short form of the submit reply */
+int intake_view_pack_brief(intake_t *in, int64_t row, pack_t *p);
+/* Lists incidents newest first into an open array; returns the count or -1. */
+int intake_view_list(intake_t *in, const char *team, const char *status,
+    int64_t since, int limit, pack_t *p);
+
+#endif

@@ -1,0 +1,388 @@
+/*
+ * harness.c: temporary folders, configurations and real daemons for the
+ * scenario tests (see harness.h).
+ */
+#include "harness.h"
+#include "buf.h"
+#include "mem.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+#define HARNESS_START_MS 10000  /* how long a daemon may take to answer ping */
+#define HARNESS_CALL_MS  5000
+
+static const char *const harness_names[H_NDAEMONS] = {
+	"trygg-intake", "trygg-escalation", "trygg-reporting",
+};
+
+static const char *
+harness_bin(void)
+{
+	const char *b = getenv("TRYGG_BIN");
+
+	return b && *b ? b : "build/bin";
+}
+
+static char *
+harness_read(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	buf_t b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+
+	if (f == NULL)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(f);
+	return b.data ? b.data : xstrdup("");
+}
+
+/* the top-level key a line starts, or 0 when it starts none */
+static size_t
+harness_top_key(const char *line, const char **key)
+{
+	size_t n = 0;
+
+	if (line[0] == ' ' || line[0] == '#' || line[0] == '\n' || line[0] == '-' ||
+	    line[0] == '\0')
+		return 0;
+	while (line[n] && line[n] != ':' && line[n] != '\n')
+		n++;
+	if (line[n] != ':')
+		return 0;
+	*key = line;
+	return n;
+}
+
+/* Does yaml have a top-level key of n bytes? */
+static bool
+harness_has_key(const char *yaml, const char *key, size_t n)
+{
+	for (const char *l = yaml; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		const char *k;
+		size_t kn = harness_top_key(l, &k);
+
+		if (kn == n && memcmp(k, key, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+harness_t *
+harness_new(const char *override)
+{
+	harness_t *h = xcalloc(1, sizeof(*h));
+	char *base = harness_read("config/trygg.yaml");
+	buf_t out = BUF_INIT, extra = BUF_INIT;
+	bool skipping = false;
+	FILE *f;
+
+	if (base == NULL) {
+		fprintf(stderr, "harness: cannot read config/trygg.yaml (run from the repository root)\n");
+		exit(1);
+	}
+	snprintf(h->dir, sizeof(h->dir), "/tmp/trygg-test-XXXXXX");
+	if (mkdtemp(h->dir) == NULL) {
+		perror("harness: mkdtemp");
+		exit(1);
+	}
+	snprintf(h->config, sizeof(h->config), "%s/trygg.yaml", h->dir);
+	for (int d = 0; d < H_NDAEMONS; d++)
+		snprintf(h->endpoint[d], sizeof(h->endpoint[d]), "ipc://%s/%s.sock", h->dir,
+		    harness_names[d] + 6);
+	snprintf(h->notifications, sizeof(h->notifications), "ipc://%s/notify.sock", h->dir);
+
+	buf_printf(&extra, "data_dir: %s/data\n", h->dir);
+	buf_printf(&extra, "endpoints:\n  intake: %s\n  escalation: %s\n"
+	    "  notifications: %s\n  reporting: %s\n", h->endpoint[H_INTAKE],
+	    h->endpoint[H_ESCALATION], h->notifications, h->endpoint[H_REPORTING]);
+	if (override)
+		buf_puts(&extra, override);
+
+	/* the default's lines, without the blocks that extra replaces */
+	for (const char *l = base; *l; ) {
+		const char *nl = strchr(l, '\n');
+		size_t len = nl ? (size_t)(nl - l) + 1 : strlen(l);
+		const char *k;
+		size_t kn = harness_top_key(l, &k);
+
+		if (kn)
+			skipping = harness_has_key(buf_str(&extra), k, kn);
+		if (!skipping)
+			buf_append(&out, l, len);
+		l += len;
+	}
+	buf_puts(&out, "\n");
+	buf_puts(&out, buf_str(&extra));
+	if ((f = fopen(h->config, "w")) == NULL || fputs(buf_str(&out), f) < 0 ||
+	    fclose(f) != 0) {
+		perror("harness: writing the configuration");
+		exit(1);
+	}
+	free(base);
+	buf_free(&out);
+	buf_free(&extra);
+	h->zctx = zmq_ctx_new();
+	return h;
+}
+
+static void
+harness_rmrf(const char *dir)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "harness: could not remove %s\n", dir);
+}
+
+void
+harness_destroy(harness_t **self_p)
+{
+	harness_t *h;
+
+	if (self_p == NULL || (h = *self_p) == NULL)
+		return;
+	for (int d = 0; d < H_NDAEMONS; d++)
+		if (h->pid[d] > 0)
+			harness_kill(h, d, SIGTERM);
+	if (h->has_reply)
+		msgpack_unpacked_destroy(&h->reply);
+	zmq_ctx_term(h->zctx);
+	if (getenv("TRYGG_KEEP_TEST_DIR") == NULL)
+		harness_rmrf(h->dir);
+	free(h);
+	*self_p = NULL;
+}
+
+pack_t *
+harness_req(const char *op)
+{
+	pack_t *p = pack_new();
+
+	pack_map_open(p);
+	pack_kv_int(p, "v", WIRE_VERSION);
+	pack_kv_str(p, "op", op);
+	return p;
+}
+
+static const msgpack_object *
+harness_call_ms(harness_t *h, harness_daemon_t d, const void *data, size_t len, int ms)
+{
+	void *sock = zmq_socket(h->zctx, ZMQ_REQ);
+	int linger = 0;
+	zmq_pollitem_t item;
+	zmq_msg_t msg;
+	size_t off = 0;
+	const msgpack_object *res = NULL;
+
+	if (h->has_reply) {
+		msgpack_unpacked_destroy(&h->reply);
+		h->has_reply = false;
+	}
+	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_connect(sock, h->endpoint[d]);
+	zmq_send(sock, data, len, 0);
+	item.socket = sock;
+	item.events = ZMQ_POLLIN;
+	if (zmq_poll(&item, 1, ms) > 0) {
+		zmq_msg_init(&msg);
+		if (zmq_msg_recv(&msg, sock, 0) >= 0) {
+			msgpack_unpacked_init(&h->reply);
+			h->has_reply = true;
+			if (msgpack_unpack_next(&h->reply, zmq_msg_data(&msg), zmq_msg_size(&msg),
+			    &off) == MSGPACK_UNPACK_SUCCESS)
+				res = &h->reply.data;
+		}
+		zmq_msg_close(&msg);
+	}
+	zmq_close(sock);
+	return res;
+}
+
+const msgpack_object *
+harness_call_raw(harness_t *h, harness_daemon_t d, const void *data, size_t len)
+{
+	return harness_call_ms(h, d, data, len, HARNESS_CALL_MS);
+}
+
+const msgpack_object *
+harness_call(harness_t *h, harness_daemon_t d, pack_t *req)
+{
+	size_t len;
+	const void *data = pack_data(req, &len);
+
+	return harness_call_raw(h, d, data, len);
+}
+
+int
+harness_start(harness_t *h, harness_daemon_t d)
+{
+	char path[512], log[512];
+	pack_t *ping;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/%s", harness_bin(), harness_names[d]);
+	snprintf(log, sizeof(log), "%s/%s.log", h->dir, harness_names[d]);
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+
+		if (fd >= 0) {
+			dup2(fd, 2);
+			dup2(fd, 1);
+		}
+		execl(path, harness_names[d], "-c", h->config, (char *)NULL);
+		fprintf(stderr, "harness: exec %s: %s\n", path, strerror(errno));
+		_exit(127);
+	}
+	h->pid[d] = pid;
+	ping = harness_req("ping");
+	pack_map_close(ping);
+	for (int waited = 0; waited < HARNESS_START_MS; waited += 200) {
+		size_t len;
+		const void *data = pack_data(ping, &len);
+		int status;
+
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			h->pid[d] = 0;
+			fprintf(stderr, "harness: %s exited at start (status %d); see %s\n",
+			    harness_names[d], status, log);
+			pack_destroy(&ping);
+			return -1;
+		}
+		if (harness_call_ms(h, d, data, len, 200) != NULL) {
+			pack_destroy(&ping);
+			return 0;
+		}
+	}
+	pack_destroy(&ping);
+	fprintf(stderr, "harness: %s did not answer ping; see %s\n", harness_names[d], log);
+	return -1;
+}
+
+int
+harness_kill(harness_t *h, harness_daemon_t d, int sig)
+{
+	int status = -1;
+
+	if (h->pid[d] <= 0)
+		return -1;
+	kill(h->pid[d], sig);
+	while (waitpid(h->pid[d], &status, 0) < 0 && errno == EINTR)
+		;
+	h->pid[d] = 0;
+	return status;
+}
+
+int
+harness_cli(harness_t *h, char **out, const char *const *args)
+{
+	char path[512], outfile[512];
+	const char *argv[64];
+	int n = 0, status;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/trygg", harness_bin());
+	snprintf(outfile, sizeof(outfile), "%s/cli.out", h->dir);
+	argv[n++] = "trygg";
+	argv[n++] = "-c";
+	argv[n++] = h->config;
+	for (int i = 0; args[i] && n < 63; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	if ((pid = fork()) == 0) {
+		int fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(path, (char *const *)argv);
+		_exit(127);
+	}
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	*out = harness_read(outfile);
+	if (*out == NULL)
+		*out = xstrdup("");
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+const msgpack_object *
+h_get(const msgpack_object *map, const char *key)
+{
+	size_t klen = strlen(key);
+
+	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
+		return NULL;
+	for (uint32_t i = 0; i < map->via.map.size; i++) {
+		const msgpack_object *k = &map->via.map.ptr[i].key;
+
+		if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen &&
+		    memcmp(k->via.str.ptr, key, klen) == 0)
+			return &map->via.map.ptr[i].val;
+	}
+	return NULL;
+}
+
+const char *
+h_str(const msgpack_object *map, const char *key)
+{
+	static char ring[8][1024];
+	static int next;
+	const msgpack_object *v = h_get(map, key);
+	char *s = ring[next++ % 8];
+
+	if (v == NULL || v->type != MSGPACK_OBJECT_STR)
+		return "";
+	snprintf(s, 1024, "%.*s", (int)v->via.str.size, v->via.str.ptr);
+	return s;
+}
+
+long long
+h_int(const msgpack_object *map, const char *key)
+{
+	const msgpack_object *v = h_get(map, key);
+
+	if (v == NULL)
+		return -999999;
+	if (v->type == MSGPACK_OBJECT_POSITIVE_INTEGER)
+		return (long long)v->via.u64;
+	if (v->type == MSGPACK_OBJECT_NEGATIVE_INTEGER)
+		return v->via.i64;
+	return -999999;
+}
+
+bool
+h_bool(const msgpack_object *map, const char *key)
+{
+	const msgpack_object *v = h_get(map, key);
+
+	return v && v->type == MSGPACK_OBJECT_BOOLEAN && v->via.boolean;
+}
+
+bool
+h_ok(const msgpack_object *reply)
+{
+	return h_bool(reply, "ok");
+}
+
+const char *
+h_code(const msgpack_object *reply)
+{
+	return h_str(h_get(reply, "error"), "code");
+}

@@ -1,0 +1,71 @@
+/*
+ * harness.h: scenario tests run the real daemons.
+ *
+ * harness_new() makes a temporary folder and writes a configuration into
+ * it: config/trygg.yaml with the top-level blocks of the caller's YAML put
+ * in place of the default ones, data_dir inside the folder, and ipc://
+ * endpoints inside the folder. harness_start() runs a daemon from
+ * $TRYGG_BIN (build/bin by default) and waits until it answers ping.
+ * Everything is killed and removed by harness_destroy().
+ */
+#ifndef TRYGG_HARNESS_H
+#define TRYGG_HARNESS_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include <msgpack.h>
+
+#include "pack.h"
+
+typedef enum {
+	H_INTAKE,
+	H_ESCALATION,
+	H_REPORTING,
+	H_NDAEMONS
+} harness_daemon_t;
+
+typedef struct {
+	char    dir[256];               /* the temporary folder */
+	char    config[300];            /* its configuration file */
+	char    endpoint[H_NDAEMONS][300];
+	char    notifications[300];
+	pid_t   pid[H_NDAEMONS];
+	void   *zctx;
+	msgpack_unpacked reply;         /* the last reply, valid until the next call */
+	bool    has_reply;
+} harness_t;
+
+/* override: YAML whose top-level keys replace the default's; may be NULL */
+harness_t *harness_new(const char *override);
+void harness_destroy(harness_t **self_p);
+/* Starts a daemon and waits for it to answer ping; 0 or -1. */
+int harness_start(harness_t *h, harness_daemon_t d);
+/* Sends sig and waits for the daemon to end; returns its wait status. */
+int harness_kill(harness_t *h, harness_daemon_t d, int sig);
+/*
+ * Sends one frame to a daemon on a fresh REQ socket and waits for the reply
+ * (one attempt, 5 s). Returns the reply map, or NULL when none came.
+ */
+const msgpack_object *harness_call_raw(harness_t *h, harness_daemon_t d,
+    const void *data, size_t len);
+/* The same for a request built with pack (the map already closed). */
+const msgpack_object *harness_call(harness_t *h, harness_daemon_t d, pack_t *req);
+/* A request map opened with v and op, for the caller to fill and close. */
+pack_t *harness_req(const char *op);
+/* Runs the trygg CLI with the harness's config; captures stdout+stderr into
+ * out (malloc'd) and returns the exit status. args is a NULL-terminated list. */
+int harness_cli(harness_t *h, char **out, const char *const *args);
+
+/* helpers to read replies */
+const msgpack_object *h_get(const msgpack_object *map, const char *key);
+/* a string value as a NUL-terminated copy in a static ring; "" when absent */
+const char *h_str(const msgpack_object *map, const char *key);
+long long h_int(const msgpack_object *map, const char *key);
+bool h_bool(const msgpack_object *map, const char *key);
+/* true when the reply has "ok": true */
+bool h_ok(const msgpack_object *reply);
+/* the error code of a reply, "" when ok */
+const char *h_code(const msgpack_object *reply);
+
+#endif

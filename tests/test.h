@@ -1,0 +1,50 @@
+/*
+ * test.h: the small test framework every test program uses.
+ *
+ * A test program defines its cases with TEST(name) and lists them in
+ * TEST_MAIN(...). Each case counts once: it passes when none of its CHECKs
+ * failed. The program's last line is "# <program>: P passed, F failed",
+ * which tests/run-tests.sh adds up into the one summary line of make check.
+ */
+#ifndef TRYGG_TEST_H
+#define TRYGG_TEST_H
+
+#include <stdint.h>
+#include <string.h>
+
+extern int test_failures;       /* CHECKs failed in the current case */
+
+void test_fail(const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int test_run(int argc, char **argv, const char *const *names,
+    void (*const *fns)(void), int n);
+
+#define TEST(name) static void name(void)
+
+#define CHECK(cond) do { if (!(cond)) \
+    test_fail(__FILE__, __LINE__, "CHECK(%s)", #cond); } while (0)
+
+#define CHECK_INT(a, b) do { long long a_ = (long long)(a), b_ = (long long)(b); \
+    if (a_ != b_) test_fail(__FILE__, __LINE__, "%s == %lld, expected %s == %lld", \
+        #a, a_, #b, b_); } while (0)
+
+#define CHECK_STR(a, b) do { const char *a_ = (a), *b_ = (b); \
+    if (a_ == NULL || b_ == NULL || strcmp(a_, b_) != 0) \
+        test_fail(__FILE__, __LINE__, "%s == \"%s\", expected \"%s\"", #a, \
+            a_ ? a_ : "(null)", b_ ? b_ : "(null)"); } while (0)
+
+/* CHECK that a string contains a substring */
+#define CHECK_HAS(hay, needle) do { const char *h_ = (hay), *n_ = (needle); \
+    if (h_ == NULL || strstr(h_, n_) == NULL) \
+        test_fail(__FILE__, __LINE__, "%s == \"%s\" lacks \"%s\"", #hay, \
+            h_ ? h_ : "(null)", n_); } while (0)
+
+#define TEST_MAIN(...) \
+    int main(int argc, char **argv) { \
+        static void (*const fns[])(void) = {__VA_ARGS__}; \
+        return test_run(argc, argv, test_split_names_(#__VA_ARGS__), fns, \
+            (int)(sizeof(fns) / sizeof(fns[0]))); \
+    }
+const char *const *test_split_names_(const char *list);
+
+#endif
