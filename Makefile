@@ -110,9 +110,9 @@ $(patsubst tests/scenario/%.c,$(BUILD)/tests/%,$(SCEN_SRC)): $(BUILD)/tests/%: $
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter-out |,$^) $(LIB_LIBS)
 
-$(BUILD)/bench/%: $(OBJ)/bench/%.o $(LIBTRYGG) | $(PROGRAMS)
+$(BUILD)/bench/%: $(OBJ)/bench/%.o $(OBJ)/tests/harness.o $(LIBTRYGG) | $(PROGRAMS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
+	$(CC) $(LDFLAGS) -o $@ $(filter-out |,$^) $(LIB_LIBS)
 
 run: $(PROGRAMS)
 	@sh tests/run-daemons.sh $(BIN) config/trygg.yaml

@@ -309,7 +309,7 @@ cfg_error(cfg_loader_t *l, const node_t *at, const char *fmt, ...)
 	va_end(ap);
 	if ((l->nerrs & (l->nerrs - 1)) == 0)
 		l->errs = xrealloc(l->errs,
-		    (l->nerrs ? l->nerrs * 2 : 8) * sizeof(*l->errs));
+		    (l->nerrs ? l->nerrs * 2 : 1) * sizeof(*l->errs));
 	e = &l->errs[l->nerrs];
 	e->line = at ? at->line : 1;
 	e->col = at ? at->col : 1;
@@ -393,10 +393,12 @@ cfg_expected(cfg_loader_t *l, const struct cfg_key *k, const node_t *n,
 
 /* ---- nodes ---- */
 
+/* a scalar with a value; a NUL from a "\0" escape makes it unusable */
 static bool
 cfg_is_scalar(const node_t *n)
 {
-	return n != NULL && n->kind == CFG_YAML_SCALAR && !n->null;
+	return n != NULL && n->kind == CFG_YAML_SCALAR && !n->null &&
+	    strlen(n->str) == n->len;
 }
 
 /* the value under key in a mapping node, or NULL */
@@ -811,7 +813,7 @@ cfg_check_unique(cfg_loader_t *l, const struct cfg_key *list,
 	}
 }
 
-/* Converts the value n of key k (NULL: the key's default) into obj. */
+/* Converts the value n of key k (from the file or a default) into obj. */
 static void
 cfg_value(cfg_loader_t *l, const struct cfg_key *k, const node_t *n, void *obj)
 {
@@ -1015,6 +1017,16 @@ cfg_check_short(cfg_loader_t *l, const node_t *map, const node_t *where,
 		    "with 'before_holiday: false' never applies");
 }
 
+/* true when a time of day is absent (the default applies) or valid */
+static bool
+cfg_hhmm_ok(const node_t *n)
+{
+	int min;
+
+	return n == NULL || (cfg_is_scalar(n) &&
+	    ts_parse_hhmm(n->str, n->len, &min) == 0);
+}
+
 static void
 cfg_check_office(cfg_loader_t *l, const node_t *map, const node_t *where,
     void *obj)
@@ -1022,14 +1034,15 @@ cfg_check_office(cfg_loader_t *l, const node_t *map, const node_t *where,
 	cfg_office_t *o = obj;
 	const node_t *list = cfg_get(map, "shortened");
 
-	if (o->open_min >= o->close_min && (cfg_get(map, "open") != NULL ||
-	    cfg_get(map, "close") != NULL))
+	if (cfg_hhmm_ok(cfg_get(map, "open")) &&
+	    cfg_hhmm_ok(cfg_get(map, "close")) && o->open_min >= o->close_min)
 		cfg_error(l, cfg_pos(cfg_get(map, "close"), where),
 		    "'close' must be later than 'open'");
 	for (size_t i = 0; o->shortened != NULL && i < o->nshortened; i++) {
 		const node_t *c = cfg_get(cfg_item(list, i), "close");
 
-		if (c != NULL && cfg_is_scalar(c) &&
+		if (cfg_hhmm_ok(c) && c != NULL && cfg_hhmm_ok(cfg_get(map,
+		    "open")) && cfg_hhmm_ok(cfg_get(map, "close")) &&
 		    (o->shortened[i].close_min <= o->open_min ||
 		    o->shortened[i].close_min >= o->close_min))
 			cfg_error(l, c, "'close': a shortened day must close "
@@ -1231,6 +1244,8 @@ cfg_check_contact(cfg_loader_t *l, const char *key, const char *id,
 	if (id == NULL)
 		return NULL;
 	cfg_show_text(id, strlen(id), text);
+	if (l->cfg->contacts == NULL)
+		return NULL;            /* the list itself is wrong */
 	if ((c = cfg_contact(l->cfg, id, strlen(id))) == NULL) {
 		cfg_error(l, at, "'%s': unknown contact '%s'", key, text);
 		return NULL;
@@ -1287,23 +1302,13 @@ cfg_check_contacts(cfg_loader_t *l, cfg_t *cfg)
 		if (c->role != CFG_ROLE_COORDINATOR && c->role != 0)
 			cfg_error(l, team, "'team': only a coordinator belongs "
 			    "to a team");
-		else if (cfg_team(cfg, c->team, strlen(c->team)) == NULL)
+		else if (cfg->teams != NULL &&
+		    cfg_team(cfg, c->team, strlen(c->team)) == NULL)
 			cfg_error(l, team, "'team': unknown team '%s'", text);
 	}
 	if (!chief && cfg->ncontacts > 0)
 		cfg_error(l, cfg_pos(list, l->root),
 		    "no contact has role sakerhetschef");
-}
-
-static int
-cfg_override_cmp(const void *a, const void *b)
-{
-	const cfg_override_t *x = *(cfg_override_t *const *)a;
-	const cfg_override_t *y = *(cfg_override_t *const *)b;
-
-	if (x->from != y->from)
-		return x->from < y->from ? -1 : 1;
-	return x < y ? -1 : x > y;
 }
 
 static void
@@ -1313,7 +1318,6 @@ cfg_check_rota(cfg_loader_t *l, cfg_t *cfg)
 	const node_t *list = cfg_get(rota, "contacts");
 	const node_t *ovl = cfg_get(rota, "overrides");
 	cfg_rota_t *r = &cfg->rota;
-	cfg_override_t **sorted;
 	char text[64];
 
 	for (size_t i = 0; r->contacts != NULL && i < r->ncontacts; i++) {
@@ -1332,30 +1336,10 @@ cfg_check_rota(cfg_loader_t *l, cfg_t *cfg)
 			}
 	}
 	cfg_check_contact(l, "deputy", r->deputy, cfg_get(rota, "deputy"), 0);
-	if (r->overrides == NULL)
-		return;
-	sorted = xcalloc(r->noverrides ? r->noverrides : 1, sizeof(*sorted));
-	for (size_t i = 0; i < r->noverrides; i++) {
-		sorted[i] = &r->overrides[i];
+	/* overrides may overlap: the one listed last wins (rota.c) */
+	for (size_t i = 0; r->overrides != NULL && i < r->noverrides; i++)
 		cfg_check_contact(l, "contact", r->overrides[i].contact,
 		    cfg_get(cfg_item(ovl, i), "contact"), 0);
-	}
-	qsort(sorted, r->noverrides, sizeof(*sorted), cfg_override_cmp);
-	for (size_t i = 1; i < r->noverrides; i++) {
-		const cfg_override_t *a = sorted[i - 1], *b = sorted[i];
-		const node_t *an = cfg_item(ovl, (size_t)(a - r->overrides));
-		const node_t *bn = cfg_item(ovl, (size_t)(b - r->overrides));
-
-		/* a from or to that did not parse is 0 and reported already */
-		if (a->from <= 0 || b->from <= 0 || a->from >= a->to ||
-		    b->from >= b->to || an == NULL || bn == NULL)
-			continue;
-		if (b->from < a->to)
-			cfg_error(l, an->line > bn->line ? an : bn, "override "
-			    "overlaps the one at line %d", an->line > bn->line ?
-			    bn->line : an->line);
-	}
-	free(sorted);
 }
 
 static void

@@ -88,7 +88,7 @@ cfg_yaml_append(cfg_yaml_node_t *parent, cfg_yaml_node_t *child)
 	/* grow at powers of two */
 	if ((parent->nitems & (parent->nitems - 1)) == 0)
 		parent->items = xrealloc(parent->items,
-		    (parent->nitems ? parent->nitems * 2 : 4) *
+		    (parent->nitems ? parent->nitems * 2 : 1) *
 		    sizeof(*parent->items));
 	parent->items[parent->nitems++] = child;
 }

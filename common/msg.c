@@ -23,12 +23,15 @@
 #include "ts.h"
 #include "utf8.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MSG_MAX_DEPTH   16      /* nested non-empty containers in a frame */
 #define MSG_SMALL_MAP   16      /* up to this many keys: pairwise duplicate check */
 #define MSG_NAME_CLIP   48      /* bytes of a client's key quoted in a message */
+#define MSG_REQ_MAX     256     /* bytes of a string "req" */
+#define MSG_OP_MAX      64      /* bytes of "op" */
 
 struct msg {
 	msgpack_unpacked        up;
@@ -316,8 +319,6 @@ msg_root(const msg_t *m)
 	return &m->up.data;
 }
 
-#define MSG_REQ_MAX     256     /* bytes of a string "req" */
-
 /* true when "req" holds something that may be echoed */
 static bool
 msg_req_ok(const msgpack_object *o)
@@ -358,8 +359,6 @@ msg_req(const msg_t *m)
 
 	return o != NULL && msg_req_ok(o) ? o : NULL;
 }
-
-#define MSG_OP_MAX      64      /* bytes of "op" */
 
 int
 msg_header(const msg_t *m, const char **op, size_t *op_len, wire_err_t *err)
@@ -508,8 +507,11 @@ msg_check_int(const msg_field_t *f, const msgpack_object *o, msg_val_t *v,
 	if (!msg_int(o, &i) || (bounded && (i < f->min || i > f->max))) {
 		if (bounded)
 			wire_err_set(err, WERR_INVALID_FIELD, f->name,
-			    "'%s' must be an integer from %lld to %lld",
-			    f->name, (long long)f->min, (long long)f->max);
+			    "'%s' must be an integer from %lld to %lld; it is %s%llu",
+			    f->name, (long long)f->min, (long long)f->max,
+			    o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER ? "-" : "",
+			    o->type == MSGPACK_OBJECT_NEGATIVE_INTEGER ?
+			    -(unsigned long long)o->via.i64 : (unsigned long long)o->via.u64);
 		else
 			wire_err_set(err, WERR_INVALID_FIELD, f->name,
 			    "'%s' is out of range for a 64-bit integer", f->name);

@@ -91,8 +91,10 @@ utf8_fold_latin1(uint32_t cp)
 
 	if (cp >= 0xc0 && cp <= 0xdf)
 		return map[cp - 0xc0];
-	if (cp >= 0xe0 && cp <= 0xff && cp != 0xf7)
-		return map[cp - 0xe0] ? map[cp - 0xe0] : NULL;
+	if (cp == 0xff)         /* ÿ: its slot in the capitals' row is ß */
+		return "y";
+	if (cp >= 0xe0 && cp <= 0xfe && cp != 0xf7)
+		return map[cp - 0xe0];
 	return NULL;
 }
 

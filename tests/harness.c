@@ -89,6 +89,7 @@ harness_new(const char *override)
 	char *base = harness_read("config/trygg.yaml");
 	buf_t out = BUF_INIT, extra = BUF_INIT;
 	bool skipping = false;
+	char dir[sizeof(h->dir)];
 	FILE *f;
 
 	if (base == NULL) {
@@ -101,12 +102,13 @@ harness_new(const char *override)
 		exit(1);
 	}
 	snprintf(h->config, sizeof(h->config), "%s/trygg.yaml", h->dir);
+	snprintf(dir, sizeof(dir), "%s", h->dir);
 	for (int d = 0; d < H_NDAEMONS; d++)
-		snprintf(h->endpoint[d], sizeof(h->endpoint[d]), "ipc://%s/%s.sock", h->dir,
+		snprintf(h->endpoint[d], sizeof(h->endpoint[d]), "ipc://%s/%s.sock", dir,
 		    harness_names[d] + 6);
-	snprintf(h->notifications, sizeof(h->notifications), "ipc://%s/notify.sock", h->dir);
+	snprintf(h->notifications, sizeof(h->notifications), "ipc://%s/notify.sock", dir);
 
-	buf_printf(&extra, "data_dir: %s/data\n", h->dir);
+	buf_printf(&extra, "data_dir: %s/data\n", dir);
 	buf_printf(&extra, "endpoints:\n  intake: %s\n  escalation: %s\n"
 	    "  notifications: %s\n  reporting: %s\n", h->endpoint[H_INTAKE],
 	    h->endpoint[H_ESCALATION], h->notifications, h->endpoint[H_REPORTING]);
@@ -162,6 +164,7 @@ harness_destroy(harness_t **self_p)
 			harness_kill(h, d, SIGTERM);
 	if (h->has_reply)
 		msgpack_unpacked_destroy(&h->reply);
+	free(h->reply_bytes);
 	zmq_ctx_term(h->zctx);
 	if (getenv("TRYGG_KEEP_TEST_DIR") == NULL)
 		harness_rmrf(h->dir);
@@ -194,6 +197,8 @@ harness_call_ms(harness_t *h, harness_daemon_t d, const void *data, size_t len, 
 		msgpack_unpacked_destroy(&h->reply);
 		h->has_reply = false;
 	}
+	free(h->reply_bytes);
+	h->reply_bytes = NULL;
 	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_connect(sock, h->endpoint[d]);
 	zmq_send(sock, data, len, 0);
@@ -202,10 +207,14 @@ harness_call_ms(harness_t *h, harness_daemon_t d, const void *data, size_t len, 
 	if (zmq_poll(&item, 1, ms) > 0) {
 		zmq_msg_init(&msg);
 		if (zmq_msg_recv(&msg, sock, 0) >= 0) {
+			size_t n = zmq_msg_size(&msg);
+
+			h->reply_bytes = xmalloc(n + 1);
+			memcpy(h->reply_bytes, zmq_msg_data(&msg), n);
 			msgpack_unpacked_init(&h->reply);
 			h->has_reply = true;
-			if (msgpack_unpack_next(&h->reply, zmq_msg_data(&msg), zmq_msg_size(&msg),
-			    &off) == MSGPACK_UNPACK_SUCCESS)
+			if (msgpack_unpack_next(&h->reply, h->reply_bytes, n, &off) ==
+			    MSGPACK_UNPACK_SUCCESS)
 				res = &h->reply.data;
 		}
 		zmq_msg_close(&msg);

@@ -33,6 +33,7 @@ typedef struct {
 	pid_t   pid[H_NDAEMONS];
 	void   *zctx;
 	msgpack_unpacked reply;         /* the last reply, valid until the next call */
+	char   *reply_bytes;            /* what reply points into */
 	bool    has_reply;
 } harness_t;
 

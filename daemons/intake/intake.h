@@ -83,13 +83,10 @@ void intake_submit_free(intake_submit_t *s);
 
 /*
  * intake_ops.c: answers one request into reply; writes need a transaction
- * open. Returns -1 when the store failed and the request's writes must be
- * undone (the reply then says internal), else 0.
+ * open. Returns -1 when the store failed: the batch must be rolled back.
  */
 int intake_handle(intake_t *in, const msg_t *m, const char *op, size_t op_len,
     pack_t *reply);
-/* true for operations that change the database */
-bool intake_op_writes(const char *op, size_t op_len);
 
 /* intake_store.c */
 db_t *intake_store_open(const char *data_dir, char *err, size_t errlen);

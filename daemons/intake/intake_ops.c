@@ -214,23 +214,13 @@ intake_op_update(intake_t *in, const msg_t *m, pack_t *reply)
 
 static const struct {
 	const char *name;
-	bool        writes;
 	int       (*fn)(intake_t *, const msg_t *, pack_t *);
 } intake_ops[] = {
-	{"submit", true, intake_op_submit},
-	{"get", false, intake_op_get},
-	{"list", false, intake_op_list},
-	{"update", true, intake_op_update},
+	{"submit", intake_op_submit},
+	{"get", intake_op_get},
+	{"list", intake_op_list},
+	{"update", intake_op_update},
 };
-
-bool
-intake_op_writes(const char *op, size_t op_len)
-{
-	for (size_t i = 0; i < sizeof(intake_ops) / sizeof(intake_ops[0]); i++)
-		if (msg_op_is(op, op_len, intake_ops[i].name))
-			return intake_ops[i].writes;
-	return false;
-}
 
 int
 intake_handle(intake_t *in, const msg_t *m, const char *op, size_t op_len,

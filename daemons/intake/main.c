@@ -7,10 +7,11 @@
  *
  * Group commit: each turn of the loop drains every request waiting on the
  * socket (up to INTAKE_BATCH_MAX), handles them inside one transaction,
- * each write in its own savepoint, commits once (one fsync of the WAL), and
- * only then sends the replies. A reply is never sent for work that is not
- * on disk; if the commit fails, every request of the batch is answered
- * "unavailable" and nothing of it remains.
+ * commits once (one fsync of the WAL), and only then sends the replies. A
+ * reply is never sent for work that is not on disk. If the store fails
+ * during the batch or at its commit, the transaction is rolled back, every
+ * request of the batch that reached the store is answered "unavailable",
+ * and nothing of it remains: the clients retry with the same ids.
  *
  * Exit status: 0 on SIGTERM/SIGINT, 64 usage, 78 bad configuration,
  * 69 when the socket cannot be bound, 74 when the database cannot be opened.
@@ -53,13 +54,13 @@ typedef struct {
 	msg_t        *msg;      /* kept until the batch commits: its "req" is echoed */
 } intake_slot_t;
 
-/* Answers every request that was handled in a batch whose commit failed. */
+/* Undoes a batch whose store failed and answers every request it handled. */
 static void
 intake_batch_failed(intake_t *in, intake_slot_t *slots, int n)
 {
 	wire_err_t err;
 
-	log_warn("intake_batch_failed: commit failed: %s", db_errmsg(in->db));
+	log_warn("intake_batch_failed: rolling back %d requests: %s", n, db_errmsg(in->db));
 	db_rollback(in->db);
 	wire_err_set(&err, WERR_UNAVAILABLE, NULL,
 	    "the incident store could not commit; nothing was stored, try again");
@@ -75,7 +76,7 @@ intake_batch_failed(intake_t *in, intake_slot_t *slots, int n)
 static int
 intake_batch(intake_t *in, rpc_server_t *srv, intake_slot_t *slots)
 {
-	bool tx = false;
+	bool tx = false, failed = false;
 	int n = 0, rc;
 
 	while (n < INTAKE_BATCH_MAX && (rc = rpc_server_recv(srv, &slots[n].req)) > 0)
@@ -85,7 +86,6 @@ intake_batch(intake_t *in, rpc_server_t *srv, intake_slot_t *slots)
 		intake_slot_t *s = &slots[i];
 		const char *op;
 		size_t op_len;
-		bool writes;
 
 		s->msg = rpc_server_prepare(&s->req, INTAKE_SERVICE, &op, &op_len, s->reply);
 		if (s->msg == NULL)
@@ -101,17 +101,10 @@ intake_batch(intake_t *in, rpc_server_t *srv, intake_slot_t *slots)
 			continue;
 		}
 		tx = true;
-		writes = intake_op_writes(op, op_len);
-		if (writes)
-			db_exec(in->db, "SAVEPOINT request");
-		rc = intake_handle(in, s->msg, op, op_len, s->reply);
-		if (writes) {
-			if (rc < 0)
-				db_exec(in->db, "ROLLBACK TO request");
-			db_exec(in->db, "RELEASE request");
-		}
+		if (failed || intake_handle(in, s->msg, op, op_len, s->reply) < 0)
+			failed = true;
 	}
-	if (tx && db_commit(in->db) < 0)
+	if (tx && (failed || db_commit(in->db) < 0))
 		intake_batch_failed(in, slots, n);
 	for (int i = 0; i < n; i++) {
 		const void *data;

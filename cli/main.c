@@ -1,0 +1,211 @@
+/*
+ * trygg: the command-line client for trygg's daemons.
+ *
+ *   trygg [-c CONFIG] [--json] COMMAND [ARGS...]
+ *
+ * Global options come before the command; --json may stand anywhere. The
+ * command table below says which commands need the configuration loaded
+ * (to find the daemons' endpoints); see cli.h for exit statuses.
+ */
+#include "cli.h"
+#include "json.h"
+#include "log.h"
+#include "rpc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <zmq.h>
+
+#define CLI_TIMEOUT_MS 5000
+#define CLI_ATTEMPTS   3
+
+static const struct {
+	const char *name;
+	int       (*fn)(cli_t *, int, char **);
+	bool        needs_cfg;
+	const char *usage;
+} cli_commands[] = {
+	{"submit", cmd_submit, true, "submit --id ID --district D --category C --severity N "
+	    "--summary S --reporter R [--details T] [--occurred-at T] [--level L] "
+	    "[--needs-external] [--needs-reinforcement] [--involves-minors] "
+	    "[--partner P]... [--location L] [--police-report] [--orosanmalan]"},
+	{"get", cmd_get, true, "get NUMBER | get --id CLIENT_ID"},
+	{"list", cmd_list, true, "list [--team T] [--status open|closed] [--since T] [--limit N]"},
+	{"update", cmd_update, true, "update NUMBER --by WHO [--note TEXT] [--status open|closed]"},
+	{"oncall", cmd_oncall, true, "oncall [--at RFC3339]"},
+	{"rota", cmd_rota, true, "rota [--from YYYY-MM-DD] [--weeks N]"},
+	{"calendar", cmd_calendar, false, "calendar holidays YEAR"},
+	{"config", cmd_config, false, "config check [FILE]"},
+};
+
+#define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
+
+static void
+cli_help(FILE *out)
+{
+	fprintf(out, "usage: trygg [-c CONFIG] [--json] COMMAND [ARGS...]\n\ncommands:\n");
+	for (size_t i = 0; i < CLI_NCOMMANDS; i++)
+		fprintf(out, "  trygg %s\n", cli_commands[i].usage);
+}
+
+int
+cli_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("trygg: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return EXIT_USAGE;
+}
+
+const msgpack_object *
+cli_get(const msgpack_object *map, const char *key)
+{
+	size_t klen = strlen(key);
+
+	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
+		return NULL;
+	for (uint32_t i = 0; i < map->via.map.size; i++) {
+		const msgpack_object *k = &map->via.map.ptr[i].key;
+
+		if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen &&
+		    memcmp(k->via.str.ptr, key, klen) == 0)
+			return &map->via.map.ptr[i].val;
+	}
+	return NULL;
+}
+
+void
+cli_print_json(const msgpack_object *o)
+{
+	buf_t out = BUF_INIT;
+
+	json_from_msgpack(o, &out, true);
+	puts(buf_str(&out));
+	buf_free(&out);
+}
+
+/* Prints an error reply's code, message and field on stderr. */
+static void
+cli_print_error(const msgpack_object *reply)
+{
+	const msgpack_object *e = cli_get(reply, "error");
+	const msgpack_object *code = cli_get(e, "code");
+	const msgpack_object *msg = cli_get(e, "message");
+	const msgpack_object *field = cli_get(e, "field");
+
+	fprintf(stderr, "trygg: %.*s: %.*s",
+	    code && code->type == MSGPACK_OBJECT_STR ? (int)code->via.str.size : 5,
+	    code && code->type == MSGPACK_OBJECT_STR ? code->via.str.ptr : "error",
+	    msg && msg->type == MSGPACK_OBJECT_STR ? (int)msg->via.str.size : 0,
+	    msg && msg->type == MSGPACK_OBJECT_STR ? msg->via.str.ptr : "");
+	if (field && field->type == MSGPACK_OBJECT_STR)
+		fprintf(stderr, " (field %.*s)", (int)field->via.str.size, field->via.str.ptr);
+	fputc('\n', stderr);
+}
+
+int
+cli_call(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *reply)
+{
+	rpc_client_t *c = rpc_client_new(cli->zctx, endpoint, CLI_TIMEOUT_MS, CLI_ATTEMPTS);
+	const void *data;
+	char *raw = NULL, err[512];
+	size_t len, raw_len;
+	const msgpack_object *ok;
+	msgpack_unpacker unp;
+	msgpack_unpack_return urc;
+
+	data = pack_data(req, &len);
+	if (rpc_client_call(c, data, len, &raw, &raw_len, err, sizeof(err)) < 0) {
+		rpc_client_destroy(&c);
+		fprintf(stderr, "trygg: %s (is the daemon running?)\n", err);
+		return EXIT_UNAVAIL;
+	}
+	rpc_client_destroy(&c);
+	/* the unpacker keeps its own copy of the bytes that reply points into */
+	msgpack_unpacked_init(reply);
+	msgpack_unpacker_init(&unp, raw_len + 1);
+	msgpack_unpacker_reserve_buffer(&unp, raw_len);
+	memcpy(msgpack_unpacker_buffer(&unp), raw, raw_len);
+	msgpack_unpacker_buffer_consumed(&unp, raw_len);
+	free(raw);
+	urc = msgpack_unpacker_next(&unp, reply);
+	msgpack_unpacker_destroy(&unp);
+	if (urc != MSGPACK_UNPACK_SUCCESS || reply->data.type != MSGPACK_OBJECT_MAP) {
+		msgpack_unpacked_destroy(reply);
+		fprintf(stderr, "trygg: %s sent a reply that is not a msgpack map\n", endpoint);
+		return EXIT_SOFTWARE;
+	}
+	ok = cli_get(&reply->data, "ok");
+	if (ok == NULL || ok->type != MSGPACK_OBJECT_BOOLEAN || !ok->via.boolean) {
+		if (cli->json)
+			cli_print_json(&reply->data);
+		cli_print_error(&reply->data);
+		msgpack_unpacked_destroy(reply);
+		return 1;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	cli_t cli = {.cfg_path = NULL, .cfg = NULL, .json = false, .zctx = NULL};
+	char **args = calloc((size_t)argc + 1, sizeof(*args));
+	int nargs = 0, rc;
+
+	log_init("trygg", 0);
+	/* --json anywhere; -c FILE and --help before the command */
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			cli.json = true;
+		} else if (nargs == 0 && strcmp(argv[i], "-c") == 0) {
+			if (++i == argc)
+				return cli_usage("-c needs a configuration file");
+			cli.cfg_path = argv[i];
+		} else if (nargs == 0 && (strcmp(argv[i], "-h") == 0 ||
+		    strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "help") == 0)) {
+			cli_help(stdout);
+			return 0;
+		} else if (nargs == 0 && argv[i][0] == '-') {
+			cli_help(stderr);
+			return cli_usage("unknown option %s", argv[i]);
+		} else {
+			args[nargs++] = argv[i];
+		}
+	}
+	if (nargs == 0) {
+		cli_help(stderr);
+		return EXIT_USAGE;
+	}
+	if (cli.cfg_path == NULL)
+		cli.cfg_path = getenv("TRYGG_CONFIG") ? getenv("TRYGG_CONFIG") : CFG_DEFAULT_PATH;
+	for (size_t i = 0; i < CLI_NCOMMANDS; i++) {
+		if (strcmp(args[0], cli_commands[i].name) != 0)
+			continue;
+		if (cli_commands[i].needs_cfg) {
+			buf_t errors = BUF_INIT;
+
+			if ((cli.cfg = cfg_load(cli.cfg_path, &errors)) == NULL) {
+				fputs(buf_str(&errors), stderr);
+				fprintf(stderr, "trygg: %s: invalid configuration\n", cli.cfg_path);
+				buf_free(&errors);
+				return EXIT_CONFIG;
+			}
+		}
+		cli.zctx = zmq_ctx_new();
+		rc = cli_commands[i].fn(&cli, nargs, args);
+		zmq_ctx_term(cli.zctx);
+		cfg_destroy(&cli.cfg);
+		free(args);
+		return rc;
+	}
+	cli_help(stderr);
+	return cli_usage("unknown command '%s'", args[0]);
+}
