@@ -4,6 +4,7 @@
 #include "cli.h"
 #include "log.h"
 #include "ts.h"
+#include "utf8.h"
 #include "wire.h"
 
 #include <getopt.h>
@@ -16,6 +17,20 @@
 /* a string value as printf's "%.*s" arguments */
 #define CLI_STR(o) (o) && (o)->type == MSGPACK_OBJECT_STR ? (int)(o)->via.str.size : 1, \
 	(o) && (o)->type == MSGPACK_OBJECT_STR ? (o)->via.str.ptr : "-"
+
+/* Prints a string value padded with blanks to width characters (not bytes). */
+static void
+cli_column(const msgpack_object *o, size_t width)
+{
+	const char *s = o && o->type == MSGPACK_OBJECT_STR ? o->via.str.ptr : "-";
+	size_t len = o && o->type == MSGPACK_OBJECT_STR ? o->via.str.size : 1;
+	size_t chars = utf8_count(s, len);
+
+	fwrite(s, 1, len, stdout);
+	for (size_t i = chars; i < width; i++)
+		putchar(' ');
+	putchar(' ');
+}
 
 static pack_t *
 cli_request(const char *op)
@@ -302,13 +317,15 @@ cmd_list(cli_t *cli, int argc, char **argv)
 			const msgpack_object *inc = &list->via.array.ptr[i];
 			const msgpack_object *sev = cli_get(inc, "severity");
 
-			printf("%.*s  %.*s  %-13.*s %-12.*s %-16.*s sev %llu  %-13.*s %-6.*s %.*s\n",
-			    CLI_STR(cli_get(inc, "number")), CLI_STR(cli_get(inc, "received_at")),
-			    CLI_STR(cli_get(inc, "team")), CLI_STR(cli_get(inc, "district")),
-			    CLI_STR(cli_get(inc, "category")),
-			    sev ? (unsigned long long)sev->via.u64 : 0ULL,
-			    CLI_STR(cli_get(inc, "escalation")), CLI_STR(cli_get(inc, "status")),
-			    CLI_STR(cli_get(inc, "summary")));
+			cli_column(cli_get(inc, "number"), 15);
+			cli_column(cli_get(inc, "received_at"), 20);
+			cli_column(cli_get(inc, "team"), 13);
+			cli_column(cli_get(inc, "district"), 12);
+			cli_column(cli_get(inc, "category"), 16);
+			printf("sev %llu  ", sev ? (unsigned long long)sev->via.u64 : 0ULL);
+			cli_column(cli_get(inc, "escalation"), 13);
+			cli_column(cli_get(inc, "status"), 6);
+			printf("%.*s\n", CLI_STR(cli_get(inc, "summary")));
 		}
 		if (list->via.array.size == 0)
 			printf("no incidents\n");
@@ -329,6 +346,7 @@ cmd_update(cli_t *cli, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *by = NULL, *note = NULL, *status = NULL;
+	char update_id[64];
 	msgpack_unpacked reply;
 	bool printed;
 	pack_t *req;
@@ -353,6 +371,9 @@ cmd_update(cli_t *cli, int argc, char **argv)
 	req = cli_request("update");
 	pack_kv_str(req, "number", argv[optind]);
 	pack_kv_str(req, "by", by);
+	/* one id for this invocation: its own retries then add the note once */
+	snprintf(update_id, sizeof(update_id), "cli-%lld-%d", (long long)ts_now(), (int)getpid());
+	pack_kv_str(req, "update_id", update_id);
 	if (note)
 		pack_kv_str(req, "note", note);
 	if (status)

@@ -34,7 +34,8 @@ static const struct {
 	    "[--partner P]... [--location L] [--police-report] [--orosanmalan]"},
 	{"get", cmd_get, true, "get NUMBER | get --id CLIENT_ID"},
 	{"list", cmd_list, true, "list [--team T] [--status open|closed] [--since T] [--limit N]"},
-	{"update", cmd_update, true, "update NUMBER --by WHO [--note TEXT] [--status open|closed]"},
+	{"update", cmd_update, true, "update NUMBER --by WHO [--note TEXT] "
+	    "[--status open|closed | --close | --reopen]"},
 	{"oncall", cmd_oncall, true, "oncall [--at RFC3339]"},
 	{"rota", cmd_rota, true, "rota [--from YYYY-MM-DD] [--weeks N]"},
 	{"calendar", cmd_calendar, false, "calendar holidays YEAR"},
@@ -157,7 +158,7 @@ int
 main(int argc, char **argv)
 {
 	cli_t cli = {.cfg_path = NULL, .cfg = NULL, .json = false, .zctx = NULL};
-	char **args = calloc((size_t)argc + 1, sizeof(*args));
+	char **args = argv + 1;         /* the arguments left, gathered in place */
 	int nargs = 0, rc;
 
 	log_init("trygg", 0);
@@ -180,6 +181,7 @@ main(int argc, char **argv)
 			args[nargs++] = argv[i];
 		}
 	}
+	args[nargs] = NULL;
 	if (nargs == 0) {
 		cli_help(stderr);
 		return EXIT_USAGE;
@@ -203,7 +205,6 @@ main(int argc, char **argv)
 		rc = cli_commands[i].fn(&cli, nargs, args);
 		zmq_ctx_term(cli.zctx);
 		cfg_destroy(&cli.cfg);
-		free(args);
 		return rc;
 	}
 	cli_help(stderr);

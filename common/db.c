@@ -9,9 +9,14 @@
 #include "db.h"
 #include "mem.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define DB_BUSY_TIMEOUT_MS 5000
 
@@ -22,7 +27,30 @@ struct db {
 		sqlite3_stmt *stmt;
 	} *cache;
 	int ncache;
+	char *wal_path;             /* set by db_defer_sync */
+	int   wal_fd;               /* -1 until the first db_sync */
+	pthread_mutex_t wal_lock;   /* guards wal_fd */
+	sqlite3 *ckpt;              /* the checkpointing thread's own connection */
+	/* shared with the checkpointing thread, read and written atomically */
+	int   wal_pages;            /* WAL frames after the last commit (wal hook) */
+	int   wal_gen;              /* counts WAL restarts */
+	int   backfilled;           /* frames of WAL generation wal_gen copied */
 };
+
+/* SQLite calls this after every commit with the WAL's size in frames. */
+static int
+db_wal_hook(void *arg, sqlite3 *h, const char *name, int pages)
+{
+	db_t *db = arg;
+
+	if (pages < __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED)) {
+		/* the WAL started again from its beginning */
+		__atomic_add_fetch(&db->wal_gen, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&db->backfilled, 0, __ATOMIC_RELAXED);
+	}
+	__atomic_store_n(&db->wal_pages, pages, __ATOMIC_RELAXED);
+	return SQLITE_OK;
+}
 
 static int
 db_pragma_int(sqlite3 *h, const char *sql, int *out)
@@ -37,6 +65,21 @@ db_pragma_int(sqlite3 *h, const char *sql, int *out)
 		*out = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* 1 when the open database journals in WAL mode, 0 when not. */
+static int
+db_journal_mode_is_wal(db_t *db)
+{
+	sqlite3_stmt *st;
+	int wal = 0;
+
+	if (sqlite3_prepare_v2(db->handle, "PRAGMA journal_mode", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		wal = sqlite3_stricmp((const char *)sqlite3_column_text(st, 0), "wal") == 0;
+	sqlite3_finalize(st);
+	return wal;
 }
 
 /* Applies migrations from the file's version up, each in its own transaction. */
@@ -81,6 +124,8 @@ db_open(const char *path, const char *const *migrations, size_t nmigrations,
 	db_t *db = xcalloc(1, sizeof(*db));
 	char *msg = NULL;
 
+	db->wal_fd = -1;
+	pthread_mutex_init(&db->wal_lock, NULL);
 	if (sqlite3_open_v2(path, &db->handle,
 	    SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "opening %s: %s", path,
@@ -96,6 +141,12 @@ db_open(const char *path, const char *const *migrations, size_t nmigrations,
 	    "PRAGMA temp_store = MEMORY;", NULL, NULL, &msg) != SQLITE_OK) {
 		snprintf(err, errlen, "setting up %s: %s", path, msg ? msg : "?");
 		sqlite3_free(msg);
+		db_close(&db);
+		return NULL;
+	}
+	if (db_journal_mode_is_wal(db) == 0) {
+		snprintf(err, errlen, "%s: the database cannot use WAL journaling "
+		    "(is it on a network file system?)", path);
 		db_close(&db);
 		return NULL;
 	}
@@ -116,7 +167,13 @@ db_close(db_t **self_p)
 	for (int i = 0; i < db->ncache; i++)
 		sqlite3_finalize(db->cache[i].stmt);
 	free(db->cache);
+	if (db->ckpt)
+		sqlite3_close(db->ckpt);
 	sqlite3_close(db->handle);
+	if (db->wal_fd >= 0)
+		close(db->wal_fd);
+	free(db->wal_path);
+	pthread_mutex_destroy(&db->wal_lock);
 	free(db);
 	*self_p = NULL;
 }
@@ -187,4 +244,93 @@ db_version(db_t *db)
 
 	db_pragma_int(db->handle, "PRAGMA user_version", &v);
 	return v;
+}
+
+int
+db_defer_sync(db_t *db, char *err, size_t errlen)
+{
+	const char *path = sqlite3_db_filename(db->handle, "main");
+	size_t n;
+
+	if (path == NULL || *path == '\0') {
+		snprintf(err, errlen, "deferred sync needs a database file");
+		return -1;
+	}
+	if (db_exec(db, "PRAGMA synchronous = NORMAL") < 0 ||
+	    db_exec(db, "PRAGMA wal_autocheckpoint = 0") < 0) {
+		snprintf(err, errlen, "deferring syncs: %s", db_errmsg(db));
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &db->ckpt, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+	    NULL) != SQLITE_OK ||
+	    sqlite3_exec(db->ckpt, "PRAGMA synchronous = NORMAL", NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "opening a checkpoint connection to %s: %s", path,
+		    db->ckpt ? sqlite3_errmsg(db->ckpt) : "out of memory");
+		return -1;
+	}
+	sqlite3_busy_timeout(db->ckpt, DB_BUSY_TIMEOUT_MS);
+	sqlite3_wal_hook(db->handle, db_wal_hook, db);
+	n = strlen(path) + 5;
+	db->wal_path = xmalloc(n);
+	snprintf(db->wal_path, n, "%s-wal", path);
+	return 0;
+}
+
+int
+db_sync(db_t *db)
+{
+	struct stat st;
+	int rc;
+
+	pthread_mutex_lock(&db->wal_lock);
+	/* SQLite keeps its WAL file while the connection is open; if it was
+	 * removed anyway (st_nlink 0), the next open finds the new one */
+	if (db->wal_fd >= 0 && (fstat(db->wal_fd, &st) < 0 || st.st_nlink == 0)) {
+		close(db->wal_fd);
+		db->wal_fd = -1;
+	}
+	if (db->wal_fd < 0 && db->wal_path != NULL)
+		db->wal_fd = open(db->wal_path, O_RDONLY | O_CLOEXEC);
+	if (db->wal_fd < 0) {
+		/* no WAL yet means nothing was committed through it */
+		rc = errno == ENOENT ? 0 : -1;
+	} else {
+		rc = fdatasync(db->wal_fd);
+	}
+	pthread_mutex_unlock(&db->wal_lock);
+	return rc;
+}
+
+int
+db_checkpoint(db_t *db)
+{
+	int gen = __atomic_load_n(&db->wal_gen, __ATOMIC_RELAXED);
+	int log = 0, done = 0, rc;
+
+	if (db->ckpt == NULL || !db_checkpoint_due(db))
+		return 0;
+	rc = sqlite3_wal_checkpoint_v2(db->ckpt, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	/* a count from before a restart must not stand for the new WAL */
+	if (rc == SQLITE_OK && __atomic_load_n(&db->wal_gen, __ATOMIC_RELAXED) == gen)
+		__atomic_store_n(&db->backfilled, done, __ATOMIC_RELAXED);
+	return rc == SQLITE_OK ? 1 : rc == SQLITE_BUSY ? 0 : -1;
+}
+
+bool
+db_checkpoint_due(db_t *db)
+{
+	return db->ckpt != NULL && __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED) -
+	    __atomic_load_n(&db->backfilled, __ATOMIC_RELAXED) >= DB_CHECKPOINT_PAGES;
+}
+
+int
+db_checkpoint_forced(db_t *db)
+{
+	int rc;
+
+	if (db->ckpt == NULL || __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED) <
+	    DB_WAL_MAX_PAGES)
+		return 0;
+	rc = sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : -1;
 }

@@ -30,7 +30,6 @@
 #define MSG_MAX_DEPTH   16      /* nested non-empty containers in a frame */
 #define MSG_SMALL_MAP   16      /* up to this many keys: pairwise duplicate check */
 #define MSG_NAME_CLIP   48      /* bytes of a client's key quoted in a message */
-#define MSG_REQ_MAX     256     /* bytes of a string "req" */
 #define MSG_OP_MAX      64      /* bytes of "op" */
 
 struct msg {
@@ -328,8 +327,8 @@ msg_req_ok(const msgpack_object *o)
 	case MSGPACK_OBJECT_NEGATIVE_INTEGER:
 		return true;
 	case MSGPACK_OBJECT_STR:
-		return o->via.str.size <= MSG_REQ_MAX &&
-		    utf8_valid(o->via.str.ptr, o->via.str.size);
+		/* any length: the frame limit bounds it, and it comes back unchanged */
+		return utf8_valid(o->via.str.ptr, o->via.str.size);
 	default:
 		return false;
 	}
@@ -343,8 +342,7 @@ msg_check_req(const msg_t *m, wire_err_t *err)
 	if (o == NULL || o->type == MSGPACK_OBJECT_NIL || msg_req_ok(o))
 		return 0;
 	wire_err_set(err, WERR_INVALID_FIELD, "req",
-	    "'req' must be an integer or a UTF-8 string of at most %d bytes",
-	    MSG_REQ_MAX);
+	    "'req' must be an integer or a UTF-8 string");
 	return -1;
 }
 

@@ -114,7 +114,7 @@ rpc_server_recv(rpc_server_t *s, rpc_request_t *req)
 	 */
 	if (delim < 0)
 		delim = 0;
-	if (extra || delim + 1 >= RPC_ENVELOPE_MAX || n != delim + 2) {
+	if (extra || delim + 1 > RPC_ENVELOPE_MAX || n != delim + 2) {
 		req->malformed = true;
 		if (delim + 1 > RPC_ENVELOPE_MAX || n < 1)
 			delim = 0;

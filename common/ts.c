@@ -10,6 +10,7 @@
 
 #define TS_YEAR_MIN 1900
 #define TS_YEAR_MAX 2200
+#define TS_DURATION_MAX (100LL * 365 * 86400000)  /* a century is plenty */
 
 int64_t
 ts_now(void)
@@ -175,6 +176,17 @@ ts_parse_rfc3339(const char *s, size_t len, int64_t *ms)
 	return 0;
 }
 
+/* Writes n digits of v at p (no snprintf: this runs for every time on the wire). */
+static char *
+ts_put_digits(char *p, int v, int n)
+{
+	for (int i = n - 1; i >= 0; i--) {
+		p[i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	return p + n;
+}
+
 void
 ts_format_rfc3339(int64_t ms, char out[TS_RFC3339_MAX])
 {
@@ -182,10 +194,24 @@ ts_format_rfc3339(int64_t ms, char out[TS_RFC3339_MAX])
 	int32_t days = (int32_t)(secs >= 0 ? secs / 86400 : (secs - 86399) / 86400);
 	int rem = (int)(secs - (int64_t)days * 86400);
 	int y, m, d;
+	char *p = out;
 
 	ts_civil_from_days(days, &y, &m, &d);
-	snprintf(out, TS_RFC3339_MAX, "%04d-%02d-%02dT%02d:%02d:%02dZ",
-	    y, m, d, rem / 3600, rem / 60 % 60, rem % 60);
+	if (y < 0 || y > 9999)
+		y = y < 0 ? 0 : 9999;
+	p = ts_put_digits(p, y, 4);
+	*p++ = '-';
+	p = ts_put_digits(p, m, 2);
+	*p++ = '-';
+	p = ts_put_digits(p, d, 2);
+	*p++ = 'T';
+	p = ts_put_digits(p, rem / 3600, 2);
+	*p++ = ':';
+	p = ts_put_digits(p, rem / 60 % 60, 2);
+	*p++ = ':';
+	p = ts_put_digits(p, rem % 60, 2);
+	*p++ = 'Z';
+	*p = '\0';
 }
 
 static const struct {
@@ -227,8 +253,7 @@ ts_parse_duration(const char *s, size_t len, int64_t *ms)
 		if (best == 0)
 			return -1;
 		i += best;
-		total += n * unit;
-		if (total > 100LL * 365 * 86400000)     /* a century is plenty */
+		if (n > TS_DURATION_MAX / unit || (total += n * unit) > TS_DURATION_MAX)
 			return -1;
 	}
 	if (total <= 0)

@@ -7,7 +7,10 @@ export TRYGG_BIN="$(cd "$bin" && pwd)"
 passed=0; failed=0
 for t in "$@"; do
 	name=$(basename "$t")
-	out=$("$t" 2>&1); rc=$?
+	# a program that hangs is ended and counted as failed, never blocks CI
+	out=$(timeout -k 10 "${TEST_TIMEOUT:-600}" "$t" 2>&1); rc=$?
+	[ "$rc" -eq 124 ] && out="$out
+# $name: timed out after ${TEST_TIMEOUT:-600} s"
 	tally=$(printf '%s\n' "$out" | grep -E "^# $name: [0-9]+ passed, [0-9]+ failed$" | tail -n 1)
 	if [ -z "$tally" ]; then
 		printf '%s\n' "$out" | tail -n 30

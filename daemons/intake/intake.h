@@ -1,9 +1,8 @@
 /*
  * intake.h: trygg-intake's modules.
  *
- * trygg-intake owns incidents.db: incidents, their history, the per-year
- * number sequence, the ids of messages it applied, and the outbox that the
- * links to trygg-escalation and trygg-reporting drain.
+ * trygg-intake owns incidents.db: incidents, their history, and the outbox
+ * that the links to trygg-escalation and trygg-reporting drain.
  *
  *   main.c           options, configuration, the poll loop, group commit
  *   intake_ops.c     the operations: submit, get, list, update
@@ -70,11 +69,29 @@ typedef struct {
 
 extern const char *const intake_levels[];   /* "omrade", "grupp", "individ", NULL */
 
+/*
+ * An incident as the wire shows it: filled from a row (intake_view.c) or
+ * from a submit that was just stored, and packed by one function. Strings
+ * are NUL-terminated or NULL when absent; flags are -1 when absent.
+ */
+typedef struct {
+	const char *number, *client_id, *team, *district, *category, *summary,
+	           *reporter, *details, *location, *level, *escalation, *status;
+	int         severity;
+	int64_t     occurred_at, received_at, updated_at;
+	int         needs_external, needs_reinforcement, involves_minors,
+	            police_report, orosanmalan;
+	const void *partners;           /* a msgpack array, or NULL */
+	size_t      partners_len;
+} intake_incident_t;
+
 typedef struct {
 	const cfg_t *cfg;
 	tz_t        *tz;
 	db_t        *db;
 	int64_t      now;               /* the batch's time of receipt */
+	int          number_year;       /* the year whose last number is cached; */
+	int64_t      number_last;       /*   0 when the cache must be reloaded */
 } intake_t;
 
 /* intake_submit.c */
@@ -93,16 +110,30 @@ db_t *intake_store_open(const char *data_dir, char *err, size_t errlen);
 /* Looks up an incident's row id by client id or number; 0 none, -1 error. */
 int64_t intake_store_find_client(intake_t *in, const char *client_id, uint64_t *fingerprint);
 int64_t intake_store_find_number(intake_t *in, const char *number, size_t len);
-/* Stores a new incident with its history and outbox rows; returns its row id or -1. */
-int64_t intake_store_insert(intake_t *in, const intake_submit_t *s);
-/* Adds a note and/or a status change; 0, or -1 on a database error. */
+/*
+ * Stores a new incident and its outbox rows; returns its row id or -1. The
+ * stored incident is left in *inc (its strings valid while s and number are).
+ */
+int64_t intake_store_insert(intake_t *in, const intake_submit_t *s, char number[32],
+    intake_incident_t *inc);
+/* Forgets cached state after a rollback. */
+void intake_store_rolled_back(intake_t *in);
+/*
+ * Adds a note and/or a status change; 0, 1 when update_id (may be NULL) was
+ * applied before, or -1 on a database error.
+ */
 int intake_store_update(intake_t *in, int64_t row, const char *by, size_t by_len,
-    const char *note, size_t note_len, const char *status);
+    const char *note, size_t note_len, const char *status, const char *update_id);
 
 /* intake_view.c: packs the incident at row as a map; full adds details and history */
 int intake_view_pack(intake_t *in, int64_t row, bool full, pack_t *p);
+/* Packs an incident record: full with details, without history. */
+void intake_view_pack_incident(intake_t *in, const intake_incident_t *inc, bool details,
+    pack_t *p);
 /* the short form of the submit reply */
-int intake_view_pack_brief(intake_t *in, int64_t row, pack_t *p);
+void intake_view_pack_brief(intake_t *in, const intake_incident_t *inc, pack_t *p);
+/* the short form for the incident at row; 0 or -1 */
+int intake_view_pack_brief_row(intake_t *in, int64_t row, pack_t *p);
 /* Lists incidents newest first into an open array; returns the count or -1. */
 int intake_view_list(intake_t *in, const char *team, const char *status,
     int64_t since, int limit, pack_t *p);

@@ -11,6 +11,7 @@
  */
 #include "intake.h"
 #include "log.h"
+#include "pnr.h"
 
 #include <string.h>
 
@@ -33,7 +34,9 @@ static int
 intake_op_submit(intake_t *in, const msg_t *m, pack_t *reply)
 {
 	intake_submit_t s;
+	intake_incident_t inc;
 	wire_err_t err;
+	char number[32];
 	uint64_t fp = 0;
 	int64_t row;
 	bool duplicate = false;
@@ -56,14 +59,16 @@ intake_op_submit(intake_t *in, const msg_t *m, pack_t *reply)
 			goto out;
 		}
 		duplicate = true;
-	} else if ((row = intake_store_insert(in, &s)) < 0) {
+	} else if ((row = intake_store_insert(in, &s, number, &inc)) < 0) {
 		intake_internal(reply, m, "storing the incident", in);
 		goto out;
 	}
 	pack_reply_ok(reply, msg_req(m));
 	pack_kv_bool(reply, "duplicate", duplicate);
 	pack_key(reply, "incident");
-	if (intake_view_pack_brief(in, row, reply) < 0) {
+	if (!duplicate) {
+		intake_view_pack_brief(in, &inc, reply);
+	} else if (intake_view_pack_brief_row(in, row, reply) < 0) {
 		intake_internal(reply, m, "reading the incident back", in);
 		goto out;
 	}
@@ -182,12 +187,16 @@ intake_op_update(intake_t *in, const msg_t *m, pack_t *reply)
 		{"by", MF_STR, true, 1, 100, NULL, 0},
 		{"note", MF_STR, false, 1, 8000, NULL, 0},
 		{"status", MF_ENUM, false, 0, 0, intake_statuses, 0},
+		{"update_id", MF_ID, false, 1, 64, NULL, 0},
 	};
-	msg_val_t v[4], none = {0};
+	msg_val_t v[5], none = {0};
+	buf_t note = BUF_INIT;
+	char update_id[65];
 	wire_err_t err;
 	int64_t row;
+	int rc;
 
-	if (msg_fields(m, fields, 4, v, &err) < 0 ||
+	if (msg_fields(m, fields, 5, v, &err) < 0 ||
 	    (row = intake_target(in, &v[0], &none, &err)) < 0) {
 		pack_reply_error(reply, &err, msg_req(m));
 		return 0;
@@ -198,12 +207,21 @@ intake_op_update(intake_t *in, const msg_t *m, pack_t *reply)
 		pack_reply_error(reply, &err, msg_req(m));
 		return 0;
 	}
-	if (intake_store_update(in, row, v[1].str, v[1].len,
-	    v[2].present ? v[2].str : NULL, v[2].len,
-	    v[3].present ? intake_statuses[v[3].i] : NULL) < 0) {
-		return intake_internal(reply, m, "updating the incident", in);
+	if (v[4].present) {
+		memcpy(update_id, v[4].str, v[4].len);
+		update_id[v[4].len] = '\0';
 	}
+	/* notes are free text like the summary: identity numbers are masked */
+	if (v[2].present)
+		pnr_mask(v[2].str, v[2].len, &note);
+	rc = intake_store_update(in, row, v[1].str, v[1].len,
+	    v[2].present ? buf_str(&note) : NULL, note.len,
+	    v[3].present ? intake_statuses[v[3].i] : NULL, v[4].present ? update_id : NULL);
+	buf_free(&note);
+	if (rc < 0)
+		return intake_internal(reply, m, "updating the incident", in);
 	pack_reply_ok(reply, msg_req(m));
+	pack_kv_bool(reply, "duplicate", rc == 1);
 	pack_key(reply, "incident");
 	if (intake_view_pack(in, row, true, reply) < 0) {
 		return intake_internal(reply, m, "reading the incident", in);

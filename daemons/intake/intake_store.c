@@ -3,14 +3,24 @@
  *
  * Tables:
  *   incidents   one row per incident; status is 'open' or 'closed',
- *               escalation 'none', 'reinforcement' or 'external'
- *   history     every change of an incident: action 'created', 'note',
- *               'closed' or 'reopened', who and when
- *   numbers     the last incident number given out per year
- *   outbox      events for the other daemons, written in the same
- *               transaction as the change: state 'pending' until the
- *               receiver acknowledges ('acked'); 'dead' rows are kept and
- *               reported, never dropped
+ *               escalation 'none', 'reinforcement' or 'external'. Numbers
+ *               run per year of receipt; the last one given out is derived
+ *               from this table and cached (intake_t.number_*)
+ *   history     every change after creation: action 'note', 'closed' or
+ *               'reopened', who and when ("created" is the row itself), and
+ *               the client's update_id that makes a retried update harmless
+ *   outbox      one row per event for the other daemons, written in the
+ *               same transaction as the change: its type, the incident and
+ *               the history entry it is about, and a state per receiver
+ *               (escalation, reporting): NULL when not meant for it, else
+ *               'pending' until the receiver acknowledges ('acked'); 'dead'
+ *               rows are kept and reported, never dropped. The body is not
+ *               stored: an incident's fields never change but for status
+ *               and updated_at, which follow from its history, so the body
+ *               of every event can be rebuilt exactly when it is sent
+ *
+ * Incidents have no index on team or status: list reads newest first and
+ * stops at its limit, and each index would cost a page write per commit.
  *
  * Every statement is a literal prepared once (db_stmt); all writes happen
  * inside the batch transaction that main.c opens and commits. CHECK
@@ -57,39 +67,31 @@ static const char *const intake_schema[] = {
 	"                 OR escalation = 'external'),"
 	"  status       TEXT NOT NULL CHECK (status = 'open' OR status = 'closed')"
 	");"
-	"CREATE INDEX incidents_team ON incidents (team, row);"
-	"CREATE INDEX incidents_status ON incidents (status, row);"
 	"CREATE TABLE history ("
+	"  id           INTEGER PRIMARY KEY,"
 	"  incident     INTEGER NOT NULL REFERENCES incidents (row),"
 	"  at           INTEGER NOT NULL,"
 	"  by           TEXT NOT NULL,"
-	"  action       TEXT NOT NULL CHECK (action = 'created' OR action = 'note'"
-	"                 OR action = 'closed' OR action = 'reopened'),"
-	"  note         TEXT"
+	"  action       TEXT NOT NULL CHECK (action = 'note' OR action = 'closed'"
+	"                 OR action = 'reopened'),"
+	"  note         TEXT,"
+	"  update_id    TEXT"
 	");"
-	"CREATE INDEX history_incident ON history (incident);"
-	"CREATE TABLE numbers ("
-	"  year         INTEGER PRIMARY KEY,"
-	"  last         INTEGER NOT NULL"
-	");"
+	"CREATE INDEX history_incident ON history (incident, update_id);"
 	"CREATE TABLE outbox ("
 	"  seq          INTEGER PRIMARY KEY,"
-	"  msg_id       TEXT NOT NULL,"
-	"  dest         TEXT NOT NULL CHECK (dest = 'escalation' OR dest = 'reporting'),"
 	"  type         TEXT NOT NULL,"
-	"  body         BLOB NOT NULL,"
+	"  incident     INTEGER NOT NULL REFERENCES incidents (row),"
+	"  change       INTEGER REFERENCES history (id),"
 	"  created_at   INTEGER NOT NULL,"
-	"  state        TEXT NOT NULL DEFAULT 'pending'"
-	"                 CHECK (state = 'pending' OR state = 'acked' OR state = 'dead'),"
+	"  escalation   TEXT CHECK (escalation = 'pending' OR escalation = 'acked'"
+	"                 OR escalation = 'dead'),"
+	"  reporting    TEXT CHECK (reporting = 'pending' OR reporting = 'acked'"
+	"                 OR reporting = 'dead'),"
 	"  attempts     INTEGER NOT NULL DEFAULT 0,"
-	"  next_at      INTEGER NOT NULL DEFAULT 0,"
-	"  UNIQUE (dest, msg_id)"
-	");"
-	"CREATE INDEX outbox_pending ON outbox (dest, state, seq);",
+	"  next_at      INTEGER NOT NULL DEFAULT 0"
+	");",
 };
-
-static const char *const intake_to_both[] = {"escalation", "reporting", NULL};
-static const char *const intake_to_reporting[] = {"reporting", NULL};
 
 /* Creates dir and its parents like mkdir -p; 0 or -1. */
 static int
@@ -166,45 +168,50 @@ intake_store_find_number(intake_t *in, const char *number, size_t len)
 	return row;
 }
 
-/* Takes the next number of year; -1 on error. */
+/*
+ * Takes the next number of year; -1 on error. The last number is read from
+ * incidents once (at the first submit of a year or after a rollback) and
+ * counted in memory after that: trygg-intake is the table's only writer.
+ */
 static int64_t
 intake_store_next_number(intake_t *in, int year)
 {
-	sqlite3_stmt *st = db_stmt(in->db,
-	    "UPDATE numbers SET last = last + 1 WHERE year = ?1");
-	int64_t n = -1;
-	int rc;
+	char from[16], to[16];
+	sqlite3_stmt *st;
 
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int(st, 1, year);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	if (sqlite3_changes(db_handle(in->db)) == 0) {
-		if ((st = db_stmt(in->db, "INSERT INTO numbers (year, last) VALUES (?1, 1)")) == NULL)
+	if (in->number_year != year) {
+		if ((st = db_stmt(in->db,
+		    "SELECT max(CAST(substr(number, 10) AS INTEGER)) FROM incidents"
+		    " WHERE number >= ?1 AND number < ?2")) == NULL)
 			return -1;
-		sqlite3_bind_int(st, 1, year);
-		rc = sqlite3_step(st);
+		snprintf(from, sizeof(from), "INC-%04d-", year);
+		snprintf(to, sizeof(to), "INC-%04d.", year);       /* '.' follows '-' */
+		sqlite3_bind_text(st, 1, from, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, to, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_reset(st);
+			return -1;
+		}
+		in->number_last = sqlite3_column_int64(st, 0);     /* 0 when none */
+		in->number_year = year;
 		sqlite3_reset(st);
-		return rc == SQLITE_DONE ? 1 : -1;
 	}
-	if ((st = db_stmt(in->db, "SELECT last FROM numbers WHERE year = ?1")) == NULL)
-		return -1;
-	sqlite3_bind_int(st, 1, year);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return n;
+	return ++in->number_last;
+}
+
+void
+intake_store_rolled_back(intake_t *in)
+{
+	in->number_year = 0;
 }
 
 static int
 intake_store_history(intake_t *in, int64_t row, const char *by, size_t by_len,
-    const char *action, const char *note, size_t note_len)
+    const char *action, const char *note, size_t note_len, const char *update_id)
 {
 	sqlite3_stmt *st = db_stmt(in->db,
-	    "INSERT INTO history (incident, at, by, action, note) VALUES (?1, ?2, ?3, ?4, ?5)");
+	    "INSERT INTO history (incident, at, by, action, note, update_id)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
 	int rc;
 
 	if (st == NULL)
@@ -215,55 +222,39 @@ intake_store_history(intake_t *in, int64_t row, const char *by, size_t by_len,
 	sqlite3_bind_text(st, 4, action, -1, SQLITE_STATIC);
 	if (note)
 		sqlite3_bind_text(st, 5, note, (int)note_len, SQLITE_STATIC);
+	if (update_id)
+		sqlite3_bind_text(st, 6, update_id, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /*
- * Queues the incident's event for each destination in dests (NULL-ended).
- * The body is {"type", "id", "at", "incident": {...}} with the incident as
- * get shows it, without details and history (details never leave
- * trygg-intake); every destination gets the same id.
+ * Queues an event about incident row (and its history entry change, 0 for
+ * none) for trygg-reporting, and for trygg-escalation too when
+ * to_escalation is set.
  */
 static int
-intake_store_event(intake_t *in, int64_t row, wire_msg_t type, const char *msg_id,
-    const char *const *dests)
+intake_store_event(intake_t *in, wire_msg_t type, int64_t row, int64_t change,
+    bool to_escalation)
 {
-	sqlite3_stmt *st;
-	pack_t *p = pack_new();
-	const void *body;
-	size_t len;
-	int rc = -1;
+	sqlite3_stmt *st = db_stmt(in->db,
+	    "INSERT INTO outbox (type, incident, change, created_at, escalation, reporting)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, 'pending')");
+	int rc;
 
-	pack_map_open(p);
-	pack_kv_str(p, "type", wire_msg_name(type));
-	pack_kv_str(p, "id", msg_id);
-	pack_kv_time(p, "at", in->now);
-	pack_key(p, "incident");
-	if (intake_view_pack(in, row, false, p) < 0)
-		goto out;
-	pack_map_close(p);
-	body = pack_data(p, &len);
-	for (; *dests; dests++) {
-		if ((st = db_stmt(in->db,
-		    "INSERT INTO outbox (msg_id, dest, type, body, created_at) "
-		    "VALUES (?1, ?2, ?3, ?4, ?5)")) == NULL)
-			goto out;
-		sqlite3_bind_text(st, 1, msg_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, *dests, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 3, wire_msg_name(type), -1, SQLITE_STATIC);
-		sqlite3_bind_blob(st, 4, body, (int)len, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 5, in->now);
-		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-		sqlite3_reset(st);
-		if (rc < 0)
-			goto out;
-	}
-	rc = 0;
-out:
-	pack_destroy(&p);
-	return rc;
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, wire_msg_name(type), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, row);
+	if (change > 0)
+		sqlite3_bind_int64(st, 3, change);
+	sqlite3_bind_int64(st, 4, in->now);
+	if (to_escalation)
+		sqlite3_bind_text(st, 5, "pending", -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 static void
@@ -284,12 +275,18 @@ intake_bind_opt_text(sqlite3_stmt *st, int col, const char *s)
 		sqlite3_bind_null(st, col);
 }
 
+static int
+intake_flag(int v)
+{
+	return v < 0 ? -1 : v != 0;
+}
+
 int64_t
-intake_store_insert(intake_t *in, const intake_submit_t *s)
+intake_store_insert(intake_t *in, const intake_submit_t *s, char number[32],
+    intake_incident_t *inc)
 {
 	sqlite3_stmt *st;
 	tz_local_t local;
-	char number[32], msg_id[64];
 	int64_t seq, row;
 	int rc;
 
@@ -297,7 +294,31 @@ intake_store_insert(intake_t *in, const intake_submit_t *s)
 	tz_local(in->tz, in->now, &local);
 	if ((seq = intake_store_next_number(in, local.year)) < 0)
 		return -1;
-	snprintf(number, sizeof(number), "INC-%04d-%06lld", local.year, (long long)seq);
+	snprintf(number, 32, "INC-%04d-%06lld", local.year, (long long)seq);
+
+	memset(inc, 0, sizeof(*inc));
+	inc->number = number;
+	inc->client_id = s->client_id;
+	inc->team = s->team->id;
+	inc->district = s->district;
+	inc->category = s->category->id;
+	inc->severity = s->severity;
+	inc->summary = s->summary;
+	inc->reporter = s->reporter;
+	inc->details = s->details;
+	inc->location = s->location;
+	inc->occurred_at = s->has_occurred ? s->occurred_at : in->now;
+	inc->received_at = inc->updated_at = in->now;
+	inc->level = s->level >= 0 ? intake_levels[s->level] : NULL;
+	inc->needs_external = intake_flag(s->needs_external);
+	inc->needs_reinforcement = intake_flag(s->needs_reinforcement);
+	inc->involves_minors = intake_flag(s->involves_minors);
+	inc->police_report = intake_flag(s->police_report);
+	inc->orosanmalan = intake_flag(s->orosanmalan);
+	inc->partners = s->partners.len ? s->partners.data : NULL;
+	inc->partners_len = s->partners.len;
+	inc->escalation = intake_esc_name(s->escalation);
+	inc->status = INTAKE_OPEN;
 
 	if ((st = db_stmt(in->db,
 	    "INSERT INTO incidents (number, client_id, fingerprint, team, district,"
@@ -305,53 +326,63 @@ intake_store_insert(intake_t *in, const intake_submit_t *s)
 	    " received_at, updated_at, level, needs_external, needs_reinforcement,"
 	    " involves_minors, police_report, orosanmalan, partners, escalation, status)"
 	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13,"
-	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, 'open')")) == NULL)
+	    " ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)")) == NULL)
 		return -1;
-	sqlite3_bind_text(st, 1, number, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, s->client_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 1, inc->number, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, inc->client_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 3, (int64_t)s->fingerprint);
-	sqlite3_bind_text(st, 4, s->team->id, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 5, s->district, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 6, s->category->id, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 7, s->severity);
-	sqlite3_bind_text(st, 8, s->summary, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, s->reporter, -1, SQLITE_STATIC);
-	intake_bind_opt_text(st, 10, s->details);
-	intake_bind_opt_text(st, 11, s->location);
-	sqlite3_bind_int64(st, 12, s->has_occurred ? s->occurred_at : in->now);
-	sqlite3_bind_int64(st, 13, in->now);
-	intake_bind_opt_text(st, 14, s->level >= 0 ? intake_levels[s->level] : NULL);
-	intake_bind_tristate(st, 15, s->needs_external);
-	intake_bind_tristate(st, 16, s->needs_reinforcement);
-	intake_bind_tristate(st, 17, s->involves_minors);
-	intake_bind_tristate(st, 18, s->police_report);
-	intake_bind_tristate(st, 19, s->orosanmalan);
-	if (s->partners.len)
-		sqlite3_bind_blob(st, 20, s->partners.data, (int)s->partners.len, SQLITE_STATIC);
-	sqlite3_bind_text(st, 21, intake_esc_name(s->escalation), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, inc->team, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, inc->district, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, inc->category, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, inc->severity);
+	sqlite3_bind_text(st, 8, inc->summary, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, inc->reporter, -1, SQLITE_STATIC);
+	intake_bind_opt_text(st, 10, inc->details);
+	intake_bind_opt_text(st, 11, inc->location);
+	sqlite3_bind_int64(st, 12, inc->occurred_at);
+	sqlite3_bind_int64(st, 13, inc->received_at);
+	intake_bind_opt_text(st, 14, inc->level);
+	intake_bind_tristate(st, 15, inc->needs_external);
+	intake_bind_tristate(st, 16, inc->needs_reinforcement);
+	intake_bind_tristate(st, 17, inc->involves_minors);
+	intake_bind_tristate(st, 18, inc->police_report);
+	intake_bind_tristate(st, 19, inc->orosanmalan);
+	if (inc->partners)
+		sqlite3_bind_blob(st, 20, inc->partners, (int)inc->partners_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 21, inc->escalation, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 22, inc->status, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return -1;
 	row = sqlite3_last_insert_rowid(db_handle(in->db));
 
-	if (intake_store_history(in, row, s->reporter, strlen(s->reporter), "created",
-	    NULL, 0) < 0)
-		return -1;
-	snprintf(msg_id, sizeof(msg_id), "%s/created", number);
-	if (intake_store_event(in, row, WMSG_INCIDENT_CREATED, msg_id,
-	    s->escalation != ESC_NONE ? intake_to_both : intake_to_reporting) < 0)
+	if (intake_store_event(in, WMSG_INCIDENT_CREATED, row, 0,
+	    s->escalation != ESC_NONE) < 0)
 		return -1;
 	return row;
 }
 
 int
 intake_store_update(intake_t *in, int64_t row, const char *by, size_t by_len,
-    const char *note, size_t note_len, const char *status)
+    const char *note, size_t note_len, const char *status, const char *update_id)
 {
 	sqlite3_stmt *st;
-	char msg_id[96];
 	int changes = 0, rc;
+
+	if (update_id != NULL) {
+		if ((st = db_stmt(in->db, "SELECT 1 FROM history"
+		    " WHERE incident = ?1 AND update_id = ?2")) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, row);
+		sqlite3_bind_text(st, 2, update_id, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_ROW)
+			return 1;       /* applied before: a retry */
+		if (rc != SQLITE_DONE)
+			return -1;
+	}
 
 	if (status != NULL) {
 		if ((st = db_stmt(in->db,
@@ -369,12 +400,13 @@ intake_store_update(intake_t *in, int64_t row, const char *by, size_t by_len,
 			changes++;
 			if (intake_store_history(in, row, by, by_len,
 			    strcmp(status, INTAKE_CLOSED) == 0 ? "closed" : "reopened",
-			    NULL, 0) < 0)
+			    NULL, 0, update_id) < 0)
 				return -1;
 		}
 	}
 	if (note != NULL) {
-		if (intake_store_history(in, row, by, by_len, "note", note, note_len) < 0)
+		if (intake_store_history(in, row, by, by_len, "note", note, note_len,
+		    update_id) < 0)
 			return -1;
 		if ((st = db_stmt(in->db,
 		    "UPDATE incidents SET updated_at = ?2 WHERE row = ?1")) == NULL)
@@ -389,8 +421,7 @@ intake_store_update(intake_t *in, int64_t row, const char *by, size_t by_len,
 	}
 	if (changes == 0)
 		return 0;
-	/* the history row's id makes the event's id unique */
-	snprintf(msg_id, sizeof(msg_id), "incident-%lld/history-%lld", (long long)row,
-	    (long long)sqlite3_last_insert_rowid(db_handle(in->db)));
-	return intake_store_event(in, row, WMSG_INCIDENT_UPDATED, msg_id, intake_to_reporting);
+	/* the event is about the last history entry of this update */
+	return intake_store_event(in, WMSG_INCIDENT_UPDATED, row,
+	    sqlite3_last_insert_rowid(db_handle(in->db)), false);
 }

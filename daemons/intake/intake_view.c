@@ -1,7 +1,15 @@
 /*
- * intake_view.c: an incident as the wire shows it, read from incidents.db.
- * The same view is the body of the events the outbox carries (without
- * details and history, which never leave trygg-intake).
+ * intake_view.c: an incident as the wire shows it.
+ *
+ * One packer, intake_view_pack_incident(), for an intake_incident_t that
+ * comes either from a row of incidents.db or from a submit just stored, so
+ * that a new incident is answered and queued without reading it back. The
+ * same view is the body of the events the outbox carries (without details
+ * and history, which never leave trygg-intake).
+ *
+ * History on the wire starts with the "created" entry, which is derived
+ * from the incident itself (received_at, reporter); the history table
+ * holds the changes after it.
  */
 #include "intake.h"
 
@@ -11,104 +19,147 @@
 	"number, client_id, team, district, category, severity, summary, reporter," \
 	" details, location, occurred_at, received_at, updated_at, level," \
 	" needs_external, needs_reinforcement, involves_minors, police_report," \
-	" orosanmalan, partners, escalation, status"
+	" orosanmalan, partners, escalation, status, row"
 
 enum {
 	C_NUMBER, C_CLIENT_ID, C_TEAM, C_DISTRICT, C_CATEGORY, C_SEVERITY, C_SUMMARY,
 	C_REPORTER, C_DETAILS, C_LOCATION, C_OCCURRED, C_RECEIVED, C_UPDATED, C_LEVEL,
 	C_NEEDS_EXTERNAL, C_NEEDS_REINFORCEMENT, C_INVOLVES_MINORS, C_POLICE_REPORT,
-	C_OROSANMALAN, C_PARTNERS, C_ESCALATION, C_STATUS,
+	C_OROSANMALAN, C_PARTNERS, C_ESCALATION, C_STATUS, C_ROW,
 };
 
-static void
-intake_view_text(pack_t *p, sqlite3_stmt *st, const char *key, int col)
-{
-	if (sqlite3_column_type(st, col) == SQLITE_NULL)
-		return;
-	pack_kv_strn(p, key, (const char *)sqlite3_column_text(st, col),
-	    (size_t)sqlite3_column_bytes(st, col));
-}
-
-static void
-intake_view_flag(pack_t *p, sqlite3_stmt *st, const char *key, int col)
-{
-	if (sqlite3_column_type(st, col) != SQLITE_NULL)
-		pack_kv_bool(p, key, sqlite3_column_int(st, col) != 0);
-}
-
-/* The team's display name for an id read from the database. */
 static const char *
-intake_view_team_name(intake_t *in, sqlite3_stmt *st)
+intake_col_text(sqlite3_stmt *st, int col)
 {
-	const cfg_team_t *t = cfg_team(in->cfg, (const char *)sqlite3_column_text(st, C_TEAM),
-	    (size_t)sqlite3_column_bytes(st, C_TEAM));
-
-	return t ? t->name : NULL;
+	return (const char *)sqlite3_column_text(st, col);     /* NULL for NULL */
 }
 
-/* Packs the current row of st; full adds details and history. */
 static int
-intake_view_row(intake_t *in, sqlite3_stmt *st, int64_t row, bool full, pack_t *p)
+intake_col_flag(sqlite3_stmt *st, int col)
 {
-	const cfg_category_t *cat;
-	const char *team_name;
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? -1 : sqlite3_column_int(st, col);
+}
 
-	pack_map_open(p);
-	intake_view_text(p, st, "number", C_NUMBER);
-	intake_view_text(p, st, "id", C_CLIENT_ID);
-	intake_view_text(p, st, "team", C_TEAM);
-	if ((team_name = intake_view_team_name(in, st)) != NULL)
-		pack_kv_str(p, "team_name", team_name);
-	intake_view_text(p, st, "district", C_DISTRICT);
-	intake_view_text(p, st, "category", C_CATEGORY);
-	cat = cfg_category(in->cfg, (const char *)sqlite3_column_text(st, C_CATEGORY),
-	    (size_t)sqlite3_column_bytes(st, C_CATEGORY));
+/* Fills a record from the current row of a statement selecting INTAKE_COLUMNS. */
+static void
+intake_view_from_row(sqlite3_stmt *st, intake_incident_t *inc)
+{
+	inc->number = intake_col_text(st, C_NUMBER);
+	inc->client_id = intake_col_text(st, C_CLIENT_ID);
+	inc->team = intake_col_text(st, C_TEAM);
+	inc->district = intake_col_text(st, C_DISTRICT);
+	inc->category = intake_col_text(st, C_CATEGORY);
+	inc->severity = sqlite3_column_int(st, C_SEVERITY);
+	inc->summary = intake_col_text(st, C_SUMMARY);
+	inc->reporter = intake_col_text(st, C_REPORTER);
+	inc->details = intake_col_text(st, C_DETAILS);
+	inc->location = intake_col_text(st, C_LOCATION);
+	inc->occurred_at = sqlite3_column_int64(st, C_OCCURRED);
+	inc->received_at = sqlite3_column_int64(st, C_RECEIVED);
+	inc->updated_at = sqlite3_column_int64(st, C_UPDATED);
+	inc->level = intake_col_text(st, C_LEVEL);
+	inc->needs_external = intake_col_flag(st, C_NEEDS_EXTERNAL);
+	inc->needs_reinforcement = intake_col_flag(st, C_NEEDS_REINFORCEMENT);
+	inc->involves_minors = intake_col_flag(st, C_INVOLVES_MINORS);
+	inc->police_report = intake_col_flag(st, C_POLICE_REPORT);
+	inc->orosanmalan = intake_col_flag(st, C_OROSANMALAN);
+	inc->partners = sqlite3_column_blob(st, C_PARTNERS);
+	inc->partners_len = (size_t)sqlite3_column_bytes(st, C_PARTNERS);
+	inc->escalation = intake_col_text(st, C_ESCALATION);
+	inc->status = intake_col_text(st, C_STATUS);
+}
+
+static void
+intake_kv_opt(pack_t *p, const char *key, const char *value)
+{
+	if (value)
+		pack_kv_str(p, key, value);
+}
+
+static void
+intake_kv_flag(pack_t *p, const char *key, int flag)
+{
+	if (flag >= 0)
+		pack_kv_bool(p, key, flag != 0);
+}
+
+/* Packs the fields of an incident into an open map. */
+static void
+intake_view_fields(intake_t *in, const intake_incident_t *inc, bool details, pack_t *p)
+{
+	const cfg_team_t *team = cfg_team(in->cfg, inc->team, strlen(inc->team));
+	const cfg_category_t *cat = cfg_category(in->cfg, inc->category, strlen(inc->category));
+
+	pack_kv_str(p, "number", inc->number);
+	pack_kv_str(p, "id", inc->client_id);
+	pack_kv_str(p, "team", inc->team);
+	if (team)
+		pack_kv_str(p, "team_name", team->name);
+	pack_kv_str(p, "district", inc->district);
+	pack_kv_str(p, "category", inc->category);
 	if (cat)
 		pack_kv_str(p, "category_name", cat->name);
-	pack_kv_int(p, "severity", sqlite3_column_int(st, C_SEVERITY));
-	intake_view_text(p, st, "summary", C_SUMMARY);
-	intake_view_text(p, st, "reporter", C_REPORTER);
-	if (full)
-		intake_view_text(p, st, "details", C_DETAILS);
-	intake_view_text(p, st, "location", C_LOCATION);
-	pack_kv_time(p, "occurred_at", sqlite3_column_int64(st, C_OCCURRED));
-	pack_kv_time(p, "received_at", sqlite3_column_int64(st, C_RECEIVED));
-	pack_kv_time(p, "updated_at", sqlite3_column_int64(st, C_UPDATED));
-	intake_view_text(p, st, "level", C_LEVEL);
-	intake_view_flag(p, st, "needs_external", C_NEEDS_EXTERNAL);
-	intake_view_flag(p, st, "needs_reinforcement", C_NEEDS_REINFORCEMENT);
-	intake_view_flag(p, st, "involves_minors", C_INVOLVES_MINORS);
-	intake_view_flag(p, st, "police_report", C_POLICE_REPORT);
-	intake_view_flag(p, st, "orosanmalan", C_OROSANMALAN);
-	if (sqlite3_column_type(st, C_PARTNERS) != SQLITE_NULL) {
+	pack_kv_int(p, "severity", inc->severity);
+	pack_kv_str(p, "summary", inc->summary);
+	pack_kv_str(p, "reporter", inc->reporter);
+	if (details)
+		intake_kv_opt(p, "details", inc->details);
+	intake_kv_opt(p, "location", inc->location);
+	pack_kv_time(p, "occurred_at", inc->occurred_at);
+	pack_kv_time(p, "received_at", inc->received_at);
+	pack_kv_time(p, "updated_at", inc->updated_at);
+	intake_kv_opt(p, "level", inc->level);
+	intake_kv_flag(p, "needs_external", inc->needs_external);
+	intake_kv_flag(p, "needs_reinforcement", inc->needs_reinforcement);
+	intake_kv_flag(p, "involves_minors", inc->involves_minors);
+	intake_kv_flag(p, "police_report", inc->police_report);
+	intake_kv_flag(p, "orosanmalan", inc->orosanmalan);
+	if (inc->partners) {
 		pack_key(p, "partners");
-		pack_raw(p, sqlite3_column_blob(st, C_PARTNERS),
-		    (size_t)sqlite3_column_bytes(st, C_PARTNERS));
+		pack_raw(p, inc->partners, inc->partners_len);
 	}
-	intake_view_text(p, st, "escalation", C_ESCALATION);
-	intake_view_text(p, st, "status", C_STATUS);
-	if (full) {
-		sqlite3_stmt *h = db_stmt(in->db,
-		    "SELECT at, by, action, note FROM history WHERE incident = ?1 ORDER BY rowid");
+	pack_kv_str(p, "escalation", inc->escalation);
+	pack_kv_str(p, "status", inc->status);
+}
 
-		if (h == NULL)
-			return -1;
-		sqlite3_bind_int64(h, 1, row);
-		pack_key(p, "history");
-		pack_array_open(p);
-		while (sqlite3_step(h) == SQLITE_ROW) {
-			pack_map_open(p);
-			pack_kv_time(p, "at", sqlite3_column_int64(h, 0));
-			intake_view_text(p, h, "by", 1);
-			intake_view_text(p, h, "action", 2);
-			intake_view_text(p, h, "note", 3);
-			pack_map_close(p);
-		}
-		sqlite3_reset(h);
-		pack_array_close(p);
-	}
+void
+intake_view_pack_incident(intake_t *in, const intake_incident_t *inc, bool details,
+    pack_t *p)
+{
+	pack_map_open(p);
+	intake_view_fields(in, inc, details, p);
 	pack_map_close(p);
-	return 0;
+}
+
+/* Packs the history array: the derived "created" entry, then the changes. */
+static int
+intake_view_history(intake_t *in, int64_t row, const intake_incident_t *inc, pack_t *p)
+{
+	sqlite3_stmt *h = db_stmt(in->db,
+	    "SELECT at, by, action, note FROM history WHERE incident = ?1 ORDER BY rowid");
+	int rc;
+
+	if (h == NULL)
+		return -1;
+	pack_key(p, "history");
+	pack_array_open(p);
+	pack_map_open(p);
+	pack_kv_time(p, "at", inc->received_at);
+	pack_kv_str(p, "by", inc->reporter);
+	pack_kv_str(p, "action", "created");
+	pack_map_close(p);
+	sqlite3_bind_int64(h, 1, row);
+	while ((rc = sqlite3_step(h)) == SQLITE_ROW) {
+		pack_map_open(p);
+		pack_kv_time(p, "at", sqlite3_column_int64(h, 0));
+		pack_kv_str(p, "by", intake_col_text(h, 1));
+		pack_kv_str(p, "action", intake_col_text(h, 2));
+		intake_kv_opt(p, "note", intake_col_text(h, 3));
+		pack_map_close(p);
+	}
+	sqlite3_reset(h);
+	pack_array_close(p);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 int
@@ -116,47 +167,59 @@ intake_view_pack(intake_t *in, int64_t row, bool full, pack_t *p)
 {
 	sqlite3_stmt *st = db_stmt(in->db,
 	    "SELECT " INTAKE_COLUMNS " FROM incidents WHERE row = ?1");
+	intake_incident_t inc;
 	int rc = -1;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, row);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		rc = intake_view_row(in, st, row, full, p);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		intake_view_from_row(st, &inc);
+		pack_map_open(p);
+		intake_view_fields(in, &inc, full, p);
+		rc = full ? intake_view_history(in, row, &inc, p) : 0;
+		pack_map_close(p);
+	}
 	sqlite3_reset(st);
 	return rc;
 }
 
+void
+intake_view_pack_brief(intake_t *in, const intake_incident_t *inc, pack_t *p)
+{
+	const cfg_team_t *team = cfg_team(in->cfg, inc->team, strlen(inc->team));
+
+	pack_map_open(p);
+	pack_kv_str(p, "number", inc->number);
+	pack_kv_str(p, "id", inc->client_id);
+	pack_kv_str(p, "team", inc->team);
+	if (team)
+		pack_kv_str(p, "team_name", team->name);
+	pack_kv_str(p, "district", inc->district);
+	pack_kv_str(p, "escalation", inc->escalation);
+	pack_kv_str(p, "status", inc->status);
+	pack_kv_time(p, "received_at", inc->received_at);
+	pack_map_close(p);
+}
+
 int
-intake_view_pack_brief(intake_t *in, int64_t row, pack_t *p)
+intake_view_pack_brief_row(intake_t *in, int64_t row, pack_t *p)
 {
 	sqlite3_stmt *st = db_stmt(in->db,
-	    "SELECT number, client_id, team, district, escalation, status, received_at"
-	    " FROM incidents WHERE row = ?1");
-	const cfg_team_t *team;
+	    "SELECT " INTAKE_COLUMNS " FROM incidents WHERE row = ?1");
+	intake_incident_t inc;
+	int rc = -1;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, row);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		intake_view_from_row(st, &inc);
+		intake_view_pack_brief(in, &inc, p);
+		rc = 0;
 	}
-	pack_map_open(p);
-	intake_view_text(p, st, "number", 0);
-	intake_view_text(p, st, "id", 1);
-	intake_view_text(p, st, "team", 2);
-	team = cfg_team(in->cfg, (const char *)sqlite3_column_text(st, 2),
-	    (size_t)sqlite3_column_bytes(st, 2));
-	if (team)
-		pack_kv_str(p, "team_name", team->name);
-	intake_view_text(p, st, "district", 3);
-	intake_view_text(p, st, "escalation", 4);
-	intake_view_text(p, st, "status", 5);
-	pack_kv_time(p, "received_at", sqlite3_column_int64(st, 6));
-	pack_map_close(p);
 	sqlite3_reset(st);
-	return 0;
+	return rc;
 }
 
 int
@@ -164,10 +227,11 @@ intake_view_list(intake_t *in, const char *team, const char *status,
     int64_t since, int limit, pack_t *p)
 {
 	sqlite3_stmt *st = db_stmt(in->db,
-	    "SELECT " INTAKE_COLUMNS ", row FROM incidents"
+	    "SELECT " INTAKE_COLUMNS " FROM incidents"
 	    " WHERE (?1 IS NULL OR team = ?1) AND (?2 IS NULL OR status = ?2)"
 	    "   AND received_at >= ?3"
 	    " ORDER BY row DESC LIMIT ?4");
+	intake_incident_t inc;
 	int n = 0, rc;
 
 	if (st == NULL)
@@ -179,8 +243,8 @@ intake_view_list(intake_t *in, const char *team, const char *status,
 	sqlite3_bind_int64(st, 3, since);
 	sqlite3_bind_int(st, 4, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (intake_view_row(in, st, sqlite3_column_int64(st, C_STATUS + 1), false, p) < 0)
-			break;
+		intake_view_from_row(st, &inc);
+		intake_view_pack_incident(in, &inc, false, p);
 		n++;
 	}
 	sqlite3_reset(st);

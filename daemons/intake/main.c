@@ -5,21 +5,31 @@
  * Sockets: one ROUTER on endpoints.intake (requests from reporters).
  * State:   <data_dir>/incidents.db (intake_store.c), nothing else.
  *
- * Group commit: each turn of the loop drains every request waiting on the
- * socket (up to INTAKE_BATCH_MAX), handles them inside one transaction,
- * commits once (one fsync of the WAL), and only then sends the replies. A
- * reply is never sent for work that is not on disk. If the store fails
- * during the batch or at its commit, the transaction is rolled back, every
- * request of the batch that reached the store is answered "unavailable",
- * and nothing of it remains: the clients retry with the same ids.
+ * Pipelined group commit. Each turn of the loop takes every request
+ * waiting on the socket (up to INTAKE_BATCH_MAX), handles them in one
+ * transaction and commits it without waiting for the disk; the sync thread
+ * (syncer.h) then makes the WAL durable while the loop goes on with the
+ * next batch. A request's reply waits in the ring of in-flight requests
+ * until the sync generation it depends on is reported done, so no reply
+ * ever speaks of anything that is not on disk, reads included.
+ *
+ *   slot: free -> received (intake_batch) -> handled, waiting for gen g
+ *         -> answered when syncer_done() >= g (intake_flush) -> free
+ *
+ * If the store fails during a batch or at its commit, the transaction is
+ * rolled back and every request of the batch is answered "unavailable";
+ * clients retry with the same ids. If a sync fails, durability is unknown:
+ * every waiting request is answered "unavailable" and the daemon exits 74.
  *
  * Exit status: 0 on SIGTERM/SIGINT, 64 usage, 78 bad configuration,
- * 69 when the socket cannot be bound, 74 when the database cannot be opened.
+ * 69 when the socket cannot be bound, 70 for internal failures (threads,
+ * polling), 74 for database and disk failures.
  */
 #include "intake.h"
 #include "log.h"
 #include "mem.h"
 #include "rpc.h"
+#include "syncer.h"
 #include "ts.h"
 
 #include <errno.h>
@@ -31,7 +41,10 @@
 
 #include <zmq.h>
 
-#define INTAKE_POLL_MS 1000     /* wake at least this often to notice signals */
+#define INTAKE_POLL_MS   1000   /* wake at least this often to notice signals */
+#define INTAKE_IDLE_MS   20     /* this long without requests counts as idle */
+#define INTAKE_INFLIGHT  1024   /* requests handled but not yet answered, at most */
+#define INTAKE_STATS_MS  10000 /* with -v, log throughput figures this often */
 
 static volatile sig_atomic_t intake_quit;
 
@@ -51,39 +64,76 @@ intake_usage(void)
 typedef struct {
 	rpc_request_t req;
 	pack_t       *reply;
-	msg_t        *msg;      /* kept until the batch commits: its "req" is echoed */
+	msg_t        *msg;      /* kept until the batch is decided: its "req" is echoed */
+	uint64_t      gen;      /* the sync generation the reply waits for */
 } intake_slot_t;
 
-/* Undoes a batch whose store failed and answers every request it handled. */
+/* The ring of in-flight requests: [head, tail) are waiting, oldest first. */
+typedef struct {
+	intake_slot_t slots[INTAKE_INFLIGHT];
+	unsigned      head, tail;       /* counters; index modulo INTAKE_INFLIGHT */
+	uint64_t      requested;        /* the last sync generation asked for */
+	uint64_t      done;             /* the last one reported durable */
+	uint64_t      batches, requests;        /* statistics */
+} intake_ring_t;
+
+static intake_slot_t *
+intake_slot(intake_ring_t *r, unsigned i)
+{
+	return &r->slots[i % INTAKE_INFLIGHT];
+}
+
+/* Answers every request of [from, to) with the same error. */
 static void
-intake_batch_failed(intake_t *in, intake_slot_t *slots, int n)
+intake_fail_range(intake_ring_t *r, unsigned from, unsigned to, const char *text)
 {
 	wire_err_t err;
 
-	log_warn("intake_batch_failed: rolling back %d requests: %s", n, db_errmsg(in->db));
-	db_rollback(in->db);
-	wire_err_set(&err, WERR_UNAVAILABLE, NULL,
-	    "the incident store could not commit; nothing was stored, try again");
-	for (int i = 0; i < n; i++) {
-		if (slots[i].msg == NULL)
+	wire_err_set(&err, WERR_UNAVAILABLE, NULL, "%s", text);
+	for (unsigned i = from; i != to; i++) {
+		intake_slot_t *s = intake_slot(r, i);
+
+		if (s->msg == NULL)
 			continue;
-		pack_reset(slots[i].reply);
-		pack_reply_error(slots[i].reply, &err, msg_req(slots[i].msg));
+		pack_reset(s->reply);
+		pack_reply_error(s->reply, &err, msg_req(s->msg));
 	}
 }
 
-/* Takes every waiting request, handles them in one transaction, answers. */
-static int
-intake_batch(intake_t *in, rpc_server_t *srv, intake_slot_t *slots)
+/* Sends the replies whose generation is durable, oldest first. */
+static void
+intake_flush(intake_ring_t *r, rpc_server_t *srv)
 {
-	bool tx = false, failed = false;
-	int n = 0, rc;
+	while (r->head != r->tail && intake_slot(r, r->head)->gen <= r->done) {
+		intake_slot_t *s = intake_slot(r, r->head);
+		const void *data;
+		size_t len;
 
-	while (n < INTAKE_BATCH_MAX && (rc = rpc_server_recv(srv, &slots[n].req)) > 0)
-		n++;
+		data = pack_data(s->reply, &len);
+		if (rpc_server_reply(srv, &s->req, data, len) < 0)
+			log_debug("intake_flush: reply: %s", zmq_strerror(errno));
+		msg_destroy(&s->msg);
+		rpc_request_release(&s->req);
+		r->head++;
+	}
+}
+
+/* Takes waiting requests, handles them in one transaction, commits. */
+static void
+intake_batch(intake_t *in, intake_ring_t *r, rpc_server_t *srv, syncer_t *sync)
+{
+	unsigned first = r->tail, room = INTAKE_INFLIGHT - (r->tail - r->head);
+	sqlite3_int64 changes = sqlite3_total_changes64(db_handle(in->db));
+	bool tx = false, failed = false;
+	uint64_t gen;
+
+	if (room > INTAKE_BATCH_MAX)
+		room = INTAKE_BATCH_MAX;
+	while (r->tail - first < room && rpc_server_recv(srv, &intake_slot(r, r->tail)->req) > 0)
+		r->tail++;
 	in->now = ts_now();
-	for (int i = 0; i < n; i++) {
-		intake_slot_t *s = &slots[i];
+	for (unsigned i = first; i != r->tail; i++) {
+		intake_slot_t *s = intake_slot(r, i);
 		const char *op;
 		size_t op_len;
 
@@ -92,31 +142,61 @@ intake_batch(intake_t *in, rpc_server_t *srv, intake_slot_t *slots)
 			continue;
 		pack_reset(s->reply);
 		if (!tx && db_begin(in->db) < 0) {
-			wire_err_t err;
-
 			log_warn("intake_batch: begin: %s", db_errmsg(in->db));
-			wire_err_set(&err, WERR_UNAVAILABLE, NULL,
-			    "the incident store is unavailable; try again");
-			pack_reply_error(s->reply, &err, msg_req(s->msg));
-			continue;
+			failed = true;
 		}
 		tx = true;
 		if (failed || intake_handle(in, s->msg, op, op_len, s->reply) < 0)
 			failed = true;
 	}
-	if (tx && (failed || db_commit(in->db) < 0))
-		intake_batch_failed(in, slots, n);
-	for (int i = 0; i < n; i++) {
-		const void *data;
-		size_t len;
-
-		data = pack_data(slots[i].reply, &len);
-		if (rpc_server_reply(srv, &slots[i].req, data, len) < 0)
-			log_debug("intake_batch: reply: %s", zmq_strerror(errno));
-		msg_destroy(&slots[i].msg);
-		rpc_request_release(&slots[i].req);
+	if (tx && !failed && db_commit(in->db) < 0)
+		failed = true;
+	if (failed) {
+		log_warn("intake_batch: rolling back %u requests: %s", r->tail - first,
+		    db_errmsg(in->db));
+		db_rollback(in->db);
+		intake_store_rolled_back(in);
+		intake_fail_range(r, first, r->tail, "the incident store could not "
+		    "commit; nothing was stored, try again");
 	}
-	return n;
+	/* replies wait for the sync of this commit, or of earlier unsynced ones they may have read */
+	if (!failed && sqlite3_total_changes64(db_handle(in->db)) != changes) {
+		r->requested = syncer_request(sync);
+		if (db_checkpoint_forced(in->db) < 0)
+			log_warn("intake_batch: checkpoint: %s", db_errmsg(in->db));
+	}
+	gen = r->requested;
+	for (unsigned i = first; i != r->tail; i++)
+		intake_slot(r, i)->gen = gen;
+	r->batches++;
+	r->requests += r->tail - first;
+}
+
+/* With -v, logs batches and syncs since the last time. */
+static void
+intake_stats(intake_ring_t *r, syncer_t *sync, int64_t now)
+{
+	static int64_t last_at;
+	static uint64_t last_batches, last_requests, last_syncs, last_us;
+	uint64_t syncs, us, max_us;
+
+	if (now - last_at < INTAKE_STATS_MS)
+		return;
+	syncer_stats(sync, &syncs, &us, &max_us);
+	if (r->batches > last_batches)
+		log_debug("%llu requests in %llu batches (%.1f each), %llu syncs of %.2f ms "
+		    "on average, %.2f ms at most",
+		    (unsigned long long)(r->requests - last_requests),
+		    (unsigned long long)(r->batches - last_batches),
+		    (double)(r->requests - last_requests) / (double)(r->batches - last_batches),
+		    (unsigned long long)(syncs - last_syncs),
+		    syncs > last_syncs ? (double)(us - last_us) / 1000.0 / (double)(syncs - last_syncs) : 0.0,
+		    (double)max_us / 1000.0);
+	last_at = now;
+	last_batches = r->batches;
+	last_requests = r->requests;
+	last_syncs = syncs;
+	last_us = us;
 }
 
 int
@@ -124,9 +204,11 @@ main(int argc, char **argv)
 {
 	const char *cfg_path = CFG_DEFAULT_PATH;
 	buf_t errors = BUF_INIT;
-	intake_slot_t *slots;
+	intake_ring_t *ring;
 	struct sigaction sa;
 	rpc_server_t *srv;
+	syncer_t *sync;
+	cfg_t *cfg;
 	char err[512];
 	intake_t in;
 	void *zctx;
@@ -151,8 +233,7 @@ main(int argc, char **argv)
 		intake_usage();
 	log_init(INTAKE_SERVICE, verbose);
 
-	memset(&in, 0, sizeof(in));
-	if ((in.cfg = cfg_load(cfg_path, &errors)) == NULL) {
+	if ((cfg = cfg_load(cfg_path, &errors)) == NULL) {
 		fputs(buf_str(&errors), stderr);
 		fatal(EXIT_CONFIG, "%s: invalid configuration", cfg_path);
 	}
@@ -160,13 +241,18 @@ main(int argc, char **argv)
 		printf("configuration OK\n");
 		return 0;
 	}
-	if ((in.tz = tz_open(in.cfg->timezone, err, sizeof(err))) == NULL)
+	memset(&in, 0, sizeof(in));
+	in.cfg = cfg;
+	if ((in.tz = tz_open(cfg->timezone, err, sizeof(err))) == NULL)
 		fatal(EXIT_CONFIG, "%s", err);
-	if ((in.db = intake_store_open(in.cfg->data_dir, err, sizeof(err))) == NULL)
+	if ((in.db = intake_store_open(cfg->data_dir, err, sizeof(err))) == NULL ||
+	    db_defer_sync(in.db, err, sizeof(err)) < 0)
 		fatal(EXIT_IOERR, "%s", err);
+	if ((sync = syncer_new(in.db, err, sizeof(err))) == NULL)
+		fatal(EXIT_SOFTWARE, "%s", err);
 
 	zctx = zmq_ctx_new();
-	if ((srv = rpc_server_new(zctx, in.cfg->endpoints.intake, err, sizeof(err))) == NULL)
+	if ((srv = rpc_server_new(zctx, cfg->endpoints.intake, err, sizeof(err))) == NULL)
 		fatal(EXIT_UNAVAIL, "%s", err);
 
 	memset(&sa, 0, sizeof(sa));
@@ -176,33 +262,61 @@ main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	slots = xcalloc(INTAKE_BATCH_MAX, sizeof(*slots));
-	for (int i = 0; i < INTAKE_BATCH_MAX; i++)
-		slots[i].reply = pack_new();
-	log_info("listening on %s, incidents in %s/%s", in.cfg->endpoints.intake,
-	    in.cfg->data_dir, INTAKE_DB_FILE);
+	ring = xcalloc(1, sizeof(*ring));
+	for (int i = 0; i < INTAKE_INFLIGHT; i++)
+		ring->slots[i].reply = pack_new();
+	log_info("listening on %s, incidents in %s/%s", cfg->endpoints.intake,
+	    cfg->data_dir, INTAKE_DB_FILE);
 
 	while (!intake_quit) {
-		zmq_pollitem_t item = {rpc_server_socket(srv), 0, ZMQ_POLLIN, 0};
+		zmq_pollitem_t items[2] = {
+			{NULL, syncer_fd(sync), ZMQ_POLLIN, 0},
+			{rpc_server_socket(srv), 0, ZMQ_POLLIN, 0},
+		};
+		/* with the ring full, take no more requests until syncs free it */
+		int nitems = ring->tail - ring->head < INTAKE_INFLIGHT ? 2 : 1;
+		bool due = db_checkpoint_due(in.db);
+		int64_t done;
+		int n;
 
-		if (zmq_poll(&item, 1, INTAKE_POLL_MS) < 0) {
+		if ((n = zmq_poll(items, nitems, due ? INTAKE_IDLE_MS : INTAKE_POLL_MS)) < 0) {
 			if (errno == EINTR)
 				continue;
 			fatal(EXIT_SOFTWARE, "zmq_poll: %s", zmq_strerror(errno));
 		}
-		if (item.revents & ZMQ_POLLIN)
-			intake_batch(&in, srv, slots);
+		/* idle: the moment to copy the WAL into the database */
+		if (n == 0 && due)
+			syncer_checkpoint(sync);
+		if (items[0].revents & ZMQ_POLLIN) {
+			if ((done = syncer_done(sync)) < 0) {
+				intake_fail_range(ring, ring->head, ring->tail, "the incident store "
+				    "could not sync to disk; the daemon stops, try again");
+				ring->done = UINT64_MAX;
+				intake_flush(ring, srv);
+				fatal(EXIT_IOERR, "syncing %s: %s", INTAKE_DB_FILE, strerror(errno));
+			}
+			ring->done = (uint64_t)done;
+		}
+		if (nitems > 1 && (items[1].revents & ZMQ_POLLIN))
+			intake_batch(&in, ring, srv, sync);
+		intake_flush(ring, srv);
+		if (verbose)
+			intake_stats(ring, sync, ts_now());
 	}
 	log_info("stopping on signal %d", (int)intake_quit);
 
-	for (int i = 0; i < INTAKE_BATCH_MAX; i++)
-		pack_destroy(&slots[i].reply);
-	free(slots);
+	/* the last sync, then the replies that waited for it */
+	syncer_destroy(&sync);
+	ring->done = ring->requested;
+	intake_flush(ring, srv);
+	for (int i = 0; i < INTAKE_INFLIGHT; i++)
+		pack_destroy(&ring->slots[i].reply);
+	free(ring);
 	rpc_server_destroy(&srv);
 	zmq_ctx_term(zctx);
 	db_close(&in.db);
 	tz_destroy(&in.tz);
-	cfg_destroy((cfg_t **)&in.cfg);
+	cfg_destroy(&cfg);
 	buf_free(&errors);
 	return 0;
 }

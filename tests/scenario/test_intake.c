@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include <zmq.h>
+
 static harness_t *H;
 
 static void
@@ -523,6 +525,131 @@ TEST(answered_incident_survives_sigkill)
 	CHECK(h_ok(send_closed(submit("durable-next", "Brokind", "ovrigt", 1))));
 }
 
+TEST(retried_update_is_applied_once_and_notes_are_masked)
+{
+	const msgpack_object *r, *hist;
+	char number[32];
+	pack_t *p;
+
+	r = send_closed(submit("upd-1", "Ryd", "ovrigt", 1));
+	snprintf(number, sizeof(number), "%s", h_str(h_get(r, "incident"), "number"));
+	for (int i = 0; i < 3; i++) {
+		p = harness_req("update");
+		pack_kv_str(p, "number", number);
+		pack_kv_str(p, "by", "tib-1");
+		pack_kv_str(p, "note", "Samtal med vårdnadshavare till 201212121212");
+		pack_kv_str(p, "update_id", "once-1");
+		r = send_closed(p);
+		CHECK(h_ok(r));
+		CHECK(h_get(r, "duplicate") != NULL && h_bool(r, "duplicate") == (i > 0));
+	}
+	hist = h_get(h_get(r, "incident"), "history");
+	CHECK(hist && hist->via.array.size == 2);
+	if (hist && hist->via.array.size == 2) {
+		CHECK_STR(h_str(&hist->via.array.ptr[1], "action"), "note");
+		CHECK_HAS(h_str(&hist->via.array.ptr[1], "note"), "XXXXXXXXXXXX");
+		CHECK(strstr(h_str(&hist->via.array.ptr[1], "note"), "1212") == NULL);
+	}
+}
+
+/*
+ * Many clients at once: each DEALER keeps one submit in flight; every one is
+ * acknowledged (group commit takes them in batches), and after SIGKILL right
+ * after the last reply every acknowledged incident is still there.
+ */
+/* Sends client c's next submit on its DEALER socket. */
+static void
+send_many(void *sock, int c, int i, pack_t *p)
+{
+	char id[32];
+	size_t len;
+	const void *data;
+
+	snprintf(id, sizeof(id), "many-%d-%d", c, i);
+	pack_reset(p);
+	pack_map_open(p);
+	pack_kv_int(p, "v", 1);
+	pack_kv_str(p, "op", "submit");
+	pack_kv_str(p, "id", id);
+	pack_kv_str(p, "district", "Lambohov");
+	pack_kv_str(p, "category", "buskorning");
+	pack_kv_int(p, "severity", 1 + c % 5);
+	pack_kv_str(p, "summary", "Mopeder på gångvägen");
+	pack_kv_str(p, "reporter", "trygghetsvärd");
+	pack_map_close(p);
+	data = pack_data(p, &len);
+	zmq_send(sock, "", 0, ZMQ_SNDMORE);
+	zmq_send(sock, data, len, 0);
+}
+
+/*
+ * Many clients at once: each DEALER keeps one submit in flight; every one is
+ * acknowledged (group commit takes them in batches), and after SIGKILL right
+ * after the last reply every acknowledged incident is still there.
+ */
+TEST(concurrent_clients_are_all_acknowledged_and_durable)
+{
+	enum { CLIENTS = 16, EACH = 25 };
+	zmq_pollitem_t items[CLIENTS];
+	int sent[CLIENTS], acked = 0, ok = 0;
+	pack_t *p = pack_new();
+
+	for (int c = 0; c < CLIENTS; c++) {
+		int linger = 0;
+
+		items[c].socket = zmq_socket(h()->zctx, ZMQ_DEALER);
+		items[c].events = ZMQ_POLLIN;
+		zmq_setsockopt(items[c].socket, ZMQ_LINGER, &linger, sizeof(linger));
+		zmq_connect(items[c].socket, h()->endpoint[H_INTAKE]);
+		send_many(items[c].socket, c, 0, p);
+		sent[c] = 1;
+	}
+	while (acked < CLIENTS * EACH) {
+		if (zmq_poll(items, CLIENTS, 10000) <= 0) {
+			test_fail(__FILE__, __LINE__, "no reply within 10 s");
+			break;
+		}
+		for (int c = 0; c < CLIENTS; c++) {
+			zmq_msg_t msg;
+			msgpack_unpacked u;
+			size_t off = 0;
+
+			if (!(items[c].revents & ZMQ_POLLIN))
+				continue;
+			zmq_msg_init(&msg);
+			zmq_msg_recv(&msg, items[c].socket, 0);    /* the empty delimiter */
+			zmq_msg_recv(&msg, items[c].socket, 0);
+			msgpack_unpacked_init(&u);
+			if (msgpack_unpack_next(&u, zmq_msg_data(&msg), zmq_msg_size(&msg), &off) ==
+			    MSGPACK_UNPACK_SUCCESS && h_ok(&u.data))
+				ok++;
+			msgpack_unpacked_destroy(&u);
+			zmq_msg_close(&msg);
+			acked++;
+			if (sent[c] < EACH)
+				send_many(items[c].socket, c, sent[c]++, p);
+		}
+	}
+	CHECK_INT(ok, CLIENTS * EACH);
+	for (int c = 0; c < CLIENTS; c++)
+		zmq_close(items[c].socket);
+	pack_destroy(&p);
+
+	CHECK_INT(WTERMSIG(harness_kill(h(), H_INTAKE, SIGKILL)), SIGKILL);
+	CHECK_INT(harness_start(h(), H_INTAKE), 0);
+	for (int c = 0; c < CLIENTS; c++) {
+		for (int i = 0; i < EACH; i++) {
+			char id[32];
+			pack_t *g = harness_req("get");
+
+			snprintf(id, sizeof(id), "many-%d-%d", c, i);
+			pack_kv_str(g, "id", id);
+			if (!h_ok(send_closed(g)))
+				test_fail(__FILE__, __LINE__, "%s lost after SIGKILL", id);
+		}
+	}
+}
+
 TEST_MAIN(ping_answers_service_and_version, every_district_routes_to_its_team,
     district_spellings_are_folded, scope_rules_decide_the_escalation,
     submit_reply_has_the_protocol_fields, numbers_run_in_sequence,
@@ -531,4 +658,6 @@ TEST_MAIN(ping_answers_service_and_version, every_district_routes_to_its_team,
     bad_fields_get_invalid_field, unknown_district_and_category,
     oversized_frame_is_too_large_and_daemon_serves_on,
     personnummer_are_masked_before_storing, get_list_update_and_history,
-    answered_incident_survives_sigkill)
+    answered_incident_survives_sigkill,
+    retried_update_is_applied_once_and_notes_are_masked,
+    concurrent_clients_are_all_acknowledged_and_durable)

@@ -187,7 +187,7 @@ TEST(test_header)
 		{"{" OK_ ", \"req\": 18446744073709551615}", WERR_NONE, "", NULL},
 		{"{" OK_ ", \"req\": nil}", WERR_NONE, "", NULL},
 		{"{" OK_ ", \"req\": S256}", WERR_NONE, "", NULL},
-		{"{" OK_ ", \"req\": S257}", WERR_INVALID_FIELD, "req", "'req' must be"},
+		{"{" OK_ ", \"req\": S257}", WERR_NONE, "", NULL},
 		{"{" OK_ ", \"req\": [1]}", WERR_INVALID_FIELD, "req", "integer or a UTF-8 string"},
 		{"{" OK_ ", \"req\": {}}", WERR_INVALID_FIELD, "req", NULL},
 		{"{" OK_ ", \"req\": 1.5}", WERR_INVALID_FIELD, "req", NULL},

@@ -1,0 +1,45 @@
+/*
+ * syncer.h: pipelined group commit.
+ *
+ * A daemon commits a batch without waiting for the disk (db_defer_sync),
+ * asks the syncer for a sync, goes on with the next batch, and sends the
+ * first batch's replies only when the syncer reports that generation
+ * durable. One fdatasync covers every commit made before it started, so the
+ * disk and the CPU work at the same time and batches grow with the load.
+ *
+ *	gen = syncer_request(s);        after each commit
+ *	zmq_poll on syncer_fd(s)        becomes readable when a sync ends
+ *	done = syncer_done(s);          everything <= done is on disk
+ *	syncer_checkpoint(s);           when idle: copy the WAL into the database
+ */
+#ifndef TRYGG_SYNCER_H
+#define TRYGG_SYNCER_H
+
+#include <stdint.h>
+
+#include "db.h"
+
+typedef struct syncer syncer_t;
+
+/* Starts the sync thread for db; NULL with err filled on failure. */
+syncer_t *syncer_new(db_t *db, char *err, size_t errlen);
+/* Stops the thread after a last sync. */
+void syncer_destroy(syncer_t **self_p);
+/* Asks for everything committed so far to be synced; returns its generation (1, 2, ...). */
+uint64_t syncer_request(syncer_t *s);
+/* a file descriptor that is readable when syncer_done has news */
+int syncer_fd(syncer_t *s);
+/*
+ * The highest generation known durable (0 before the first). Returns -1 when
+ * a sync failed: durability is unknown from then on and the daemon must stop
+ * acknowledging (and exit, as PostgreSQL does after a failed fsync).
+ */
+int64_t syncer_done(syncer_t *s);
+
+/* Asks the checkpoint thread to copy the WAL into the database now (call when idle). */
+void syncer_checkpoint(syncer_t *s);
+
+/* How many syncs ran and how long they took in all, in microseconds. */
+void syncer_stats(syncer_t *s, uint64_t *count, uint64_t *total_us, uint64_t *max_us);
+
+#endif

@@ -1,0 +1,197 @@
+/*
+ * test_syncer.c: pipelined commits (syncer.c) and the deferred sync and
+ * checkpoints of db.c.
+ */
+#include "db.h"
+#include "syncer.h"
+#include "test.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const schema[] = {
+	"CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+};
+
+static char dir[64];
+
+static db_t *
+open_deferred(void)
+{
+	char path[128], err[256];
+	db_t *db;
+
+	snprintf(dir, sizeof(dir), "/tmp/trygg-syncer-XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return NULL;
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	if ((db = db_open(path, schema, 1, err, sizeof(err))) == NULL ||
+	    db_defer_sync(db, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return NULL;
+	}
+	return db;
+}
+
+static void
+cleanup(db_t **db)
+{
+	char cmd[128];
+
+	db_close(db);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
+static int
+insert_rows(db_t *db, int n, int size)
+{
+	sqlite3_stmt *st;
+	char *body = malloc((size_t)size + 1);
+
+	memset(body, 'x', (size_t)size);
+	body[size] = '\0';
+	if (db_begin(db) < 0)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		st = db_stmt(db, "INSERT INTO t (body) VALUES (?1)");
+		sqlite3_bind_text(st, 1, body, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			return -1;
+	}
+	free(body);
+	return db_commit(db);
+}
+
+/* Waits until the syncer reports gen durable; returns the generation seen. */
+static int64_t
+wait_done(syncer_t *s, uint64_t gen)
+{
+	int64_t done = 0;
+
+	for (int i = 0; i < 500 && done >= 0 && (uint64_t)done < gen; i++) {
+		struct pollfd pfd = {syncer_fd(s), POLLIN, 0};
+
+		poll(&pfd, 1, 20);
+		done = syncer_done(s);
+	}
+	return done;
+}
+
+TEST(deferred_sync_uses_normal_and_no_autocheckpoint)
+{
+	db_t *db = open_deferred();
+	sqlite3_stmt *st;
+
+	CHECK(db != NULL);
+	if (db == NULL)
+		return;
+	st = db_stmt(db, "PRAGMA synchronous");
+	CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 1);
+	sqlite3_reset(st);
+	st = db_stmt(db, "PRAGMA wal_autocheckpoint");
+	CHECK(sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0) == 0);
+	sqlite3_reset(st);
+	/* before any commit there is nothing to sync, and that is not an error */
+	CHECK_INT(db_sync(db), 0);
+	CHECK_INT(insert_rows(db, 10, 100), 0);
+	CHECK_INT(db_sync(db), 0);
+	cleanup(&db);
+}
+
+TEST(generations_are_reported_in_order)
+{
+	db_t *db = open_deferred();
+	char err[256];
+	syncer_t *s = db ? syncer_new(db, err, sizeof(err)) : NULL;
+	uint64_t g1, g2, g3;
+
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK_INT(syncer_done(s), 0);
+	insert_rows(db, 5, 100);
+	g1 = syncer_request(s);
+	insert_rows(db, 5, 100);
+	g2 = syncer_request(s);
+	insert_rows(db, 5, 100);
+	g3 = syncer_request(s);
+	CHECK_INT(g1, 1);
+	CHECK_INT(g2, 2);
+	CHECK_INT(g3, 3);
+	CHECK(wait_done(s, g3) >= (int64_t)g3);
+	{
+		uint64_t count, us, max_us;
+
+		syncer_stats(s, &count, &us, &max_us);
+		/* one sync may cover several requests, never more syncs than requests */
+		CHECK(count >= 1 && count <= 3);
+	}
+	syncer_destroy(&s);
+	CHECK(s == NULL);
+	syncer_destroy(&s);     /* NULL is fine */
+	cleanup(&db);
+}
+
+TEST(destroy_syncs_what_was_requested)
+{
+	db_t *db = open_deferred();
+	char err[256];
+	syncer_t *s = db ? syncer_new(db, err, sizeof(err)) : NULL;
+	uint64_t count, us, max_us;
+
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	insert_rows(db, 5, 100);
+	syncer_request(s);
+	syncer_stats(s, &count, &us, &max_us);
+	syncer_destroy(&s);
+	cleanup(&db);
+	CHECK(count <= 1);
+}
+
+TEST(idle_checkpoint_lets_the_wal_start_afresh)
+{
+	db_t *db = open_deferred();
+	char err[256], wal[128];
+	syncer_t *s = db ? syncer_new(db, err, sizeof(err)) : NULL;
+	struct stat st;
+	int64_t before;
+
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	/* more than DB_CHECKPOINT_PAGES pages of 4 KiB */
+	for (int i = 0; i < 10; i++)
+		CHECK_INT(insert_rows(db, 120, 4000), 0);
+	CHECK(db_checkpoint_due(db));
+	snprintf(wal, sizeof(wal), "%s/t.db-wal", dir);
+	CHECK(stat(wal, &st) == 0);
+	before = st.st_size;
+	CHECK(before > (int64_t)DB_CHECKPOINT_PAGES * 4096);
+	syncer_checkpoint(s);
+	for (int i = 0; i < 200 && db_checkpoint_due(db); i++)
+		usleep(10000);
+	CHECK(!db_checkpoint_due(db));
+	/* the next write starts at the WAL's beginning instead of growing it */
+	CHECK_INT(insert_rows(db, 1, 10), 0);
+	CHECK(stat(wal, &st) == 0 && st.st_size == before);
+	{
+		sqlite3_stmt *q = db_stmt(db, "SELECT count(*) FROM t");
+
+		CHECK(sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 1201);
+		sqlite3_reset(q);
+	}
+	/* the forced checkpoint waits for DB_WAL_MAX_PAGES */
+	CHECK_INT(db_checkpoint_forced(db), 0);
+	syncer_destroy(&s);
+	cleanup(&db);
+}
+
+TEST_MAIN(deferred_sync_uses_normal_and_no_autocheckpoint, generations_are_reported_in_order,
+    destroy_syncs_what_was_requested, idle_checkpoint_lets_the_wal_start_afresh)
