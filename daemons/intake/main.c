@@ -6,14 +6,17 @@
  * State:   <data_dir>/incidents.db (intake_store.c), nothing else.
  *
  * Pipelined group commit. Each turn of the loop takes every request
- * waiting on the socket (up to INTAKE_BATCH_MAX), handles them in one
- * transaction and commits it without waiting for the disk; the sync thread
- * (syncer.h) then makes the WAL durable while the loop goes on with the
- * next batch. A request's reply waits in the ring of in-flight requests
- * until the sync generation it depends on is reported done, so no reply
- * ever speaks of anything that is not on disk, reads included.
+ * waiting on the socket (up to INTAKE_BATCH_MAX) and handles it in the open
+ * transaction (intake_take). When the sync thread (syncer.h) is free, the
+ * transaction is committed without waiting for the disk and a sync of the
+ * WAL is asked for (intake_commit); while that sync runs, the loop goes on
+ * taking requests into the next transaction. A request's reply waits in the
+ * ring of in-flight requests until the sync generation it depends on is
+ * reported done, so no reply ever speaks of anything that is not on disk,
+ * reads included.
  *
- *   slot: free -> received (intake_batch) -> handled, waiting for gen g
+ *   slot: free -> taken and handled (intake_take), gen unknown
+ *         -> committed, waiting for gen g (intake_commit)
  *         -> answered when syncer_done() >= g (intake_flush) -> free
  *
  * If the store fails during a batch or at its commit, the transaction is
@@ -44,7 +47,9 @@
 #define INTAKE_POLL_MS   1000   /* wake at least this often to notice signals */
 #define INTAKE_IDLE_MS   20     /* this long without requests counts as idle */
 #define INTAKE_INFLIGHT  1024   /* requests handled but not yet answered, at most */
+#ifndef INTAKE_STATS_MS
 #define INTAKE_STATS_MS  10000 /* with -v, log throughput figures this often */
+#endif
 
 static volatile sig_atomic_t intake_quit;
 
@@ -74,7 +79,11 @@ typedef struct {
 	unsigned      head, tail;       /* counters; index modulo INTAKE_INFLIGHT */
 	uint64_t      requested;        /* the last sync generation asked for */
 	uint64_t      done;             /* the last one reported durable */
-	uint64_t      batches, requests;        /* statistics */
+	bool          tx;               /* a transaction is open ... */
+	bool          failed;           /* ... and must be rolled back */
+	unsigned      tx_first;         /* the first request in it */
+	sqlite3_int64 tx_changes;       /* total changes when it began */
+	uint64_t      batches, requests, commits;   /* statistics */
 } intake_ring_t;
 
 static intake_slot_t *
@@ -118,19 +127,61 @@ intake_flush(intake_ring_t *r, rpc_server_t *srv)
 	}
 }
 
-/* Takes waiting requests, handles them in one transaction, commits. */
+/* Ends the open transaction: commit, or roll back and fail its requests. */
 static void
-intake_batch(intake_t *in, intake_ring_t *r, rpc_server_t *srv, syncer_t *sync)
+intake_commit(intake_t *in, intake_ring_t *r, syncer_t *sync)
+{
+	sqlite3_int64 changes = sqlite3_total_changes64(db_handle(in->db));
+
+	if (!r->failed && db_commit(in->db) < 0)
+		r->failed = true;
+	if (r->failed) {
+		log_warn("intake_commit: rolling back %u requests: %s", r->tail - r->tx_first,
+		    db_errmsg(in->db));
+		db_rollback(in->db);
+		intake_store_rolled_back(in);
+		intake_fail_range(r, r->tx_first, r->tail, "the incident store could not "
+		    "commit; nothing was stored, try again");
+	} else if (changes != r->tx_changes) {
+		r->requested = syncer_request(sync);
+		if (db_checkpoint_forced(in->db) < 0)
+			log_warn("intake_commit: checkpoint: %s", db_errmsg(in->db));
+	}
+	/* replies wait for this commit's sync, or for earlier ones they may have read */
+	for (unsigned i = r->tx_first; i != r->tail; i++)
+		intake_slot(r, i)->gen = r->requested;
+	r->tx = r->failed = false;
+	r->commits++;
+}
+
+/*
+ * Takes every waiting request and handles it in the open transaction (one
+ * is begun if none is). The transaction stays open while a sync is under
+ * way and is committed when the sync thread is free: one commit per sync,
+ * as large as the load makes it.
+ */
+static void
+intake_take(intake_t *in, intake_ring_t *r, rpc_server_t *srv)
 {
 	unsigned first = r->tail, room = INTAKE_INFLIGHT - (r->tail - r->head);
-	sqlite3_int64 changes = sqlite3_total_changes64(db_handle(in->db));
-	bool tx = false, failed = false;
-	uint64_t gen;
 
 	if (room > INTAKE_BATCH_MAX)
 		room = INTAKE_BATCH_MAX;
-	while (r->tail - first < room && rpc_server_recv(srv, &intake_slot(r, r->tail)->req) > 0)
+	while (r->tail - first < room && rpc_server_recv(srv, &intake_slot(r, r->tail)->req) > 0) {
+		intake_slot(r, r->tail)->gen = UINT64_MAX;      /* until its commit */
 		r->tail++;
+	}
+	if (r->tail == first)
+		return;
+	if (!r->tx) {
+		r->tx = true;
+		r->tx_first = first;
+		r->tx_changes = sqlite3_total_changes64(db_handle(in->db));
+		if (db_begin(in->db) < 0) {
+			log_warn("intake_take: begin: %s", db_errmsg(in->db));
+			r->failed = true;
+		}
+	}
 	in->now = ts_now();
 	for (unsigned i = first; i != r->tail; i++) {
 		intake_slot_t *s = intake_slot(r, i);
@@ -141,33 +192,9 @@ intake_batch(intake_t *in, intake_ring_t *r, rpc_server_t *srv, syncer_t *sync)
 		if (s->msg == NULL)
 			continue;
 		pack_reset(s->reply);
-		if (!tx && db_begin(in->db) < 0) {
-			log_warn("intake_batch: begin: %s", db_errmsg(in->db));
-			failed = true;
-		}
-		tx = true;
-		if (failed || intake_handle(in, s->msg, op, op_len, s->reply) < 0)
-			failed = true;
+		if (r->failed || intake_handle(in, s->msg, op, op_len, s->reply) < 0)
+			r->failed = true;
 	}
-	if (tx && !failed && db_commit(in->db) < 0)
-		failed = true;
-	if (failed) {
-		log_warn("intake_batch: rolling back %u requests: %s", r->tail - first,
-		    db_errmsg(in->db));
-		db_rollback(in->db);
-		intake_store_rolled_back(in);
-		intake_fail_range(r, first, r->tail, "the incident store could not "
-		    "commit; nothing was stored, try again");
-	}
-	/* replies wait for the sync of this commit, or of earlier unsynced ones they may have read */
-	if (!failed && sqlite3_total_changes64(db_handle(in->db)) != changes) {
-		r->requested = syncer_request(sync);
-		if (db_checkpoint_forced(in->db) < 0)
-			log_warn("intake_batch: checkpoint: %s", db_errmsg(in->db));
-	}
-	gen = r->requested;
-	for (unsigned i = first; i != r->tail; i++)
-		intake_slot(r, i)->gen = gen;
 	r->batches++;
 	r->requests += r->tail - first;
 }
@@ -177,24 +204,26 @@ static void
 intake_stats(intake_ring_t *r, syncer_t *sync, int64_t now)
 {
 	static int64_t last_at;
-	static uint64_t last_batches, last_requests, last_syncs, last_us;
+	static uint64_t last_batches, last_requests, last_commits, last_syncs, last_us;
 	uint64_t syncs, us, max_us;
 
 	if (now - last_at < INTAKE_STATS_MS)
 		return;
 	syncer_stats(sync, &syncs, &us, &max_us);
 	if (r->batches > last_batches)
-		log_debug("%llu requests in %llu batches (%.1f each), %llu syncs of %.2f ms "
-		    "on average, %.2f ms at most",
+		log_debug("%llu requests in %llu batches (%.1f each), %llu commits, %llu syncs "
+		    "of %.2f ms on average, %.2f ms at most",
 		    (unsigned long long)(r->requests - last_requests),
 		    (unsigned long long)(r->batches - last_batches),
 		    (double)(r->requests - last_requests) / (double)(r->batches - last_batches),
+		    (unsigned long long)(r->commits - last_commits),
 		    (unsigned long long)(syncs - last_syncs),
 		    syncs > last_syncs ? (double)(us - last_us) / 1000.0 / (double)(syncs - last_syncs) : 0.0,
 		    (double)max_us / 1000.0);
 	last_at = now;
 	last_batches = r->batches;
 	last_requests = r->requests;
+	last_commits = r->commits;
 	last_syncs = syncs;
 	last_us = us;
 }
@@ -298,14 +327,20 @@ main(int argc, char **argv)
 			ring->done = (uint64_t)done;
 		}
 		if (nitems > 1 && (items[1].revents & ZMQ_POLLIN))
-			intake_batch(&in, ring, srv, sync);
+			intake_take(&in, ring, srv);
+		/* commit when the sync thread is free, or when the ring is full */
+		if (ring->tx && (ring->done == ring->requested ||
+		    ring->tail - ring->head == INTAKE_INFLIGHT))
+			intake_commit(&in, ring, sync);
 		intake_flush(ring, srv);
 		if (verbose)
 			intake_stats(ring, sync, ts_now());
 	}
 	log_info("stopping on signal %d", (int)intake_quit);
 
-	/* the last sync, then the replies that waited for it */
+	/* the last commit and sync, then the replies that waited for them */
+	if (ring->tx)
+		intake_commit(&in, ring, sync);
 	syncer_destroy(&sync);
 	ring->done = ring->requested;
 	intake_flush(ring, srv);
