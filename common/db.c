@@ -213,22 +213,36 @@ db_exec(db_t *db, const char *sql)
 	return sqlite3_exec(db->handle, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
+/* Runs a cached statement that returns no rows; 0 or -1. */
+static int
+db_step_done(db_t *db, const char *sql)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int
 db_begin(db_t *db)
 {
-	return db_exec(db, "BEGIN IMMEDIATE");
+	return db_step_done(db, "BEGIN IMMEDIATE");
 }
 
 int
 db_commit(db_t *db)
 {
-	return db_exec(db, "COMMIT");
+	return db_step_done(db, "COMMIT");
 }
 
 int
 db_rollback(db_t *db)
 {
-	return db_exec(db, "ROLLBACK");
+	return db_step_done(db, "ROLLBACK");
 }
 
 const char *
