@@ -63,7 +63,8 @@ json_string(const char *s, size_t len, buf_t *out)
 			buf_puts(out, esc);
 		i++;
 	}
-	buf_append(out, p + i - run, run);
+	if (run)        /* msgpack-c leaves ptr NULL for an empty string */
+		buf_append(out, p + i - run, run);
 	buf_putc(out, '"');
 }
 

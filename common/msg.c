@@ -150,8 +150,9 @@ msg_clip(const char *s, size_t len, size_t max)
 static bool
 msg_key_eq(const msgpack_object *k, const char *name, size_t len)
 {
+	/* msgpack-c leaves ptr NULL for an empty string: no memcmp then */
 	return k->type == MSGPACK_OBJECT_STR && k->via.str.size == len &&
-	    memcmp(k->via.str.ptr, name, len) == 0;
+	    (len == 0 || memcmp(k->via.str.ptr, name, len) == 0);
 }
 
 static int
@@ -162,7 +163,7 @@ msg_str_cmp(const void *a, const void *b)
 
 	if (x->size != y->size)
 		return x->size < y->size ? -1 : 1;
-	return memcmp(x->ptr, y->ptr, x->size);
+	return x->size ? memcmp(x->ptr, y->ptr, x->size) : 0;
 }
 
 /* the first key of map that appears twice, or NULL */
