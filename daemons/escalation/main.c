@@ -12,6 +12,7 @@
  * 70 on an internal error.
  */
 #include "escalation.h"
+#include "daemon.h"
 #include "log.h"
 #include "rpc.h"
 #include "wire.h"
@@ -33,13 +34,6 @@ static void
 escalation_on_signal(int sig)
 {
 	escalation_quit = sig;
-}
-
-static void
-escalation_usage(void)
-{
-	fprintf(stderr, "usage: trygg-escalation [-nv] [-c config]\n");
-	exit(EXIT_USAGE);
 }
 
 /* The operations besides ping (which rpc_server_drain answers). */
@@ -74,48 +68,23 @@ escalation_handle(void *ctx, const msg_t *m, const char *op, size_t op_len,
 int
 main(int argc, char **argv)
 {
-	const char *cfg_path = CFG_DEFAULT_PATH;
-	buf_t errors = BUF_INIT;
-	struct sigaction sa;
+	daemon_args_t args;
 	rpc_server_t *srv;
 	escalation_t esc;
 	cfg_t *cfg;
 	char err[512];
 	void *zctx;
-	int ch, check_only = 0, verbose = 0;
 
-	while ((ch = getopt(argc, argv, "c:nv")) != -1) {
-		switch (ch) {
-		case 'c':
-			cfg_path = optarg;
-			break;
-		case 'n':
-			check_only = 1;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			escalation_usage();
-		}
-	}
-	if (optind != argc)
-		escalation_usage();
-	log_init(ESCALATION_SERVICE, verbose);
-
+	daemon_start(argc, argv, ESCALATION_SERVICE, &args);
+	cfg = args.cfg;
 	memset(&esc, 0, sizeof(esc));
-	if ((cfg = cfg_load(cfg_path, &errors)) == NULL) {
-		fputs(buf_str(&errors), stderr);
-		fatal(EXIT_CONFIG, "%s: invalid configuration", cfg_path);
-	}
 	esc.cfg = cfg;
 	if ((esc.tz = tz_open(cfg->timezone, err, sizeof(err))) == NULL)
-		fatal(EXIT_CONFIG, "%s: %s", cfg_path, err);
-	if (check_only) {
+		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
+	if (args.check_only) {
 		printf("configuration OK\n");
 		tz_destroy(&esc.tz);
 		cfg_destroy(&cfg);
-		buf_free(&errors);
 		return 0;
 	}
 
@@ -123,13 +92,7 @@ main(int argc, char **argv)
 	if ((srv = rpc_server_new(zctx, cfg->endpoints.escalation, err,
 	    sizeof(err))) == NULL)
 		fatal(EXIT_UNAVAIL, "%s", err);
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = escalation_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	daemon_signals(escalation_on_signal);
 
 	log_info("listening on %s, office hours and rota in %s",
 	    cfg->endpoints.escalation, tz_name(esc.tz));
@@ -153,6 +116,5 @@ main(int argc, char **argv)
 	zmq_ctx_term(zctx);
 	tz_destroy(&esc.tz);
 	cfg_destroy(&cfg);
-	buf_free(&errors);
 	return 0;
 }

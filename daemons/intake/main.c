@@ -29,6 +29,7 @@
  * polling), 74 for database and disk failures.
  */
 #include "intake.h"
+#include "daemon.h"
 #include "log.h"
 #include "mem.h"
 #include "rpc.h"
@@ -36,7 +37,6 @@
 #include "ts.h"
 
 #include <errno.h>
-#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,13 +57,6 @@ static void
 intake_on_signal(int sig)
 {
 	intake_quit = sig;
-}
-
-static void
-intake_usage(void)
-{
-	fprintf(stderr, "usage: trygg-intake [-nv] [-c config]\n");
-	exit(EXIT_USAGE);
 }
 
 typedef struct {
@@ -231,49 +224,25 @@ intake_stats(intake_ring_t *r, syncer_t *sync, int64_t now)
 int
 main(int argc, char **argv)
 {
-	const char *cfg_path = CFG_DEFAULT_PATH;
-	buf_t errors = BUF_INIT;
+	daemon_args_t args;
 	intake_ring_t *ring;
-	struct sigaction sa;
 	rpc_server_t *srv;
 	syncer_t *sync;
 	cfg_t *cfg;
 	char err[512];
 	intake_t in;
 	void *zctx;
-	int ch, check_only = 0, verbose = 0;
 
-	while ((ch = getopt(argc, argv, "c:nv")) != -1) {
-		switch (ch) {
-		case 'c':
-			cfg_path = optarg;
-			break;
-		case 'n':
-			check_only = 1;
-			break;
-		case 'v':
-			verbose++;
-			break;
-		default:
-			intake_usage();
-		}
-	}
-	if (optind != argc)
-		intake_usage();
-	log_init(INTAKE_SERVICE, verbose);
-
-	if ((cfg = cfg_load(cfg_path, &errors)) == NULL) {
-		fputs(buf_str(&errors), stderr);
-		fatal(EXIT_CONFIG, "%s: invalid configuration", cfg_path);
-	}
-	if (check_only) {
-		printf("configuration OK\n");
-		return 0;
-	}
+	daemon_start(argc, argv, INTAKE_SERVICE, &args);
+	cfg = args.cfg;
 	memset(&in, 0, sizeof(in));
 	in.cfg = cfg;
 	if ((in.tz = tz_open(cfg->timezone, err, sizeof(err))) == NULL)
-		fatal(EXIT_CONFIG, "%s", err);
+		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
+	if (args.check_only) {
+		printf("configuration OK\n");
+		return 0;
+	}
 	if ((in.db = intake_store_open(cfg->data_dir, err, sizeof(err))) == NULL ||
 	    db_defer_sync(in.db, err, sizeof(err)) < 0)
 		fatal(EXIT_IOERR, "%s", err);
@@ -283,13 +252,7 @@ main(int argc, char **argv)
 	zctx = zmq_ctx_new();
 	if ((srv = rpc_server_new(zctx, cfg->endpoints.intake, err, sizeof(err))) == NULL)
 		fatal(EXIT_UNAVAIL, "%s", err);
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = intake_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
+	daemon_signals(intake_on_signal);
 
 	ring = xcalloc(1, sizeof(*ring));
 	for (int i = 0; i < INTAKE_INFLIGHT; i++)
@@ -333,7 +296,7 @@ main(int argc, char **argv)
 		    ring->tail - ring->head == INTAKE_INFLIGHT))
 			intake_commit(&in, ring, sync);
 		intake_flush(ring, srv);
-		if (verbose)
+		if (args.verbose)
 			intake_stats(ring, sync, ts_now());
 	}
 	log_info("stopping on signal %d", (int)intake_quit);
@@ -352,6 +315,5 @@ main(int argc, char **argv)
 	db_close(&in.db);
 	tz_destroy(&in.tz);
 	cfg_destroy(&cfg);
-	buf_free(&errors);
 	return 0;
 }

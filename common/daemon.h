@@ -1,0 +1,35 @@
+/*
+ * daemon.h: the start-up steps every trygg daemon's main.c shares.
+ *
+ * Program support, like log.h's fatal(): these print and exit, so only a
+ * program's main() calls them, never library code.
+ *
+ *	daemon_args_t a;
+ *	daemon_start(argc, argv, "trygg-intake", &a);  // -c FILE -n -v, config
+ *	... checks of its own; if (a.check_only) print "configuration OK" ...
+ *	daemon_signals(on_signal);                      // SIGTERM, SIGINT
+ */
+#ifndef TRYGG_DAEMON_H
+#define TRYGG_DAEMON_H
+
+#include <stdbool.h>
+
+#include "cfg.h"
+
+typedef struct {
+	const char *cfg_path;   /* -c FILE, default CFG_DEFAULT_PATH */
+	bool        check_only; /* -n: check the configuration and exit */
+	int         verbose;    /* -v, may be repeated */
+	cfg_t      *cfg;        /* loaded and checked; the caller destroys it */
+} daemon_args_t;
+
+/*
+ * Parses "-c FILE -n -v", starts logging as service and loads the
+ * configuration. Exits 64 on a usage error and 78, after printing every
+ * error, on a bad configuration.
+ */
+void daemon_start(int argc, char **argv, const char *service, daemon_args_t *out);
+/* Calls handler on SIGTERM and SIGINT (interrupting system calls); ignores SIGPIPE. */
+void daemon_signals(void (*handler)(int));
+
+#endif
