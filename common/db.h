@@ -2,7 +2,7 @@
  * db.h: the SQLite helper every daemon uses for the one database it owns.
  *
  * db_open() sets WAL with synchronous=FULL (a commit is on disk when
- * db_commit() returns), a busy timeout, foreign keys, and brings the schema
+ * db_commit() returns, unless db_defer_sync() below is used), a busy timeout, foreign keys, and brings the schema
  * up to date: migrations[i] takes the schema from version i to i+1, and
  * PRAGMA user_version records where a file stands. Statements are prepared
  * once and cached by their SQL text; nothing is ever formatted into SQL.
@@ -58,8 +58,9 @@ int db_checkpoint(db_t *db);
 bool db_checkpoint_due(db_t *db);
 /*
  * From the writer, between transactions: once the WAL reaches
- * DB_WAL_MAX_PAGES because the load never paused, copies it all here and
- * now (a stall of a database sync, to keep the WAL bounded). 0 or -1.
+ * DB_WAL_MAX_PAGES because the load never paused, runs a passive checkpoint
+ * here and now (a stall of a database sync, to keep the WAL bounded; with
+ * no other connection reading, it copies all of it). 0 or -1.
  */
 int db_checkpoint_forced(db_t *db);
 

@@ -5,7 +5,7 @@
  * proves it is exactly one well-formed msgpack object, bounds its nesting and
  * checks that no container announces more elements than there are bytes
  * left. Only then does msgpack-c unpack it, so a hostile 64 KiB frame can
- * never make the unpacker reserve more than a few hundred KiB. Strings in
+ * never make the unpacker reserve more than about 1.5 MiB. Strings in
  * the unpacked tree point into the caller's frame, which must outlive the
  * msg_t.
  *
@@ -348,7 +348,7 @@ msg_check_req(const msg_t *m, wire_err_t *err)
 }
 
 /*
- * "req" is echoed only when it is an integer or a short UTF-8 string, so
+ * "req" is echoed only when it is an integer or a UTF-8 string, so
  * that a reply never carries what a client could not have meant.
  */
 const msgpack_object *
@@ -451,6 +451,12 @@ msg_check_text(const msg_field_t *f, const msgpack_object *o, int64_t min,
 	if (!utf8_valid(o->via.str.ptr, o->via.str.size)) {
 		wire_err_set(err, WERR_INVALID_FIELD, f->name,
 		    "'%s' is not valid UTF-8", f->name);
+		return -1;
+	}
+	/* text is stored and passed on as C strings: a NUL would cut it short */
+	if (o->via.str.size && memchr(o->via.str.ptr, '\0', o->via.str.size)) {
+		wire_err_set(err, WERR_INVALID_FIELD, f->name,
+		    "'%s' contains a NUL character", f->name);
 		return -1;
 	}
 	n = utf8_count(o->via.str.ptr, o->via.str.size);

@@ -15,8 +15,9 @@
 #include <zmq.h>
 
 /* A peer that sends more than this in one frame is disconnected by libzmq;
- * between WIRE_MAX_FRAME and this it gets a too_large reply. */
-#define RPC_HARD_MAX_FRAME   (4 * 1024 * 1024)
+ * between WIRE_MAX_FRAME and this it gets a too_large reply. The bound keeps
+ * what a flooding client can make libzmq queue within reason. */
+#define RPC_HARD_MAX_FRAME   (1024 * 1024)
 #define RPC_FRAMES_MAX       (RPC_ENVELOPE_MAX + 4)
 
 struct rpc_server {
@@ -50,8 +51,12 @@ rpc_server_new(void *zctx, const char *endpoint, char *err, size_t errlen)
 void
 rpc_server_destroy(rpc_server_t **self_p)
 {
+	int linger = RPC_CLOSE_LINGER_MS;
+
 	if (self_p == NULL || *self_p == NULL)
 		return;
+	/* replies queued last (at shutdown) still get RPC_CLOSE_LINGER_MS to leave */
+	zmq_setsockopt((*self_p)->sock, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_close((*self_p)->sock);
 	free(*self_p);
 	*self_p = NULL;

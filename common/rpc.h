@@ -9,8 +9,8 @@
  *
  * Client side: a REQ socket with a receive timeout; when no reply comes it
  * closes the socket, opens a new one and sends again, a few times (the
- * zguide's Lazy Pirate). Only idempotent requests may be retried, which all
- * of trygg's are.
+ * zguide's Lazy Pirate). Only idempotent requests may be retried: submit is
+ * by its id, update by its update_id, the rest only read.
  */
 #ifndef TRYGG_RPC_H
 #define TRYGG_RPC_H
@@ -24,6 +24,7 @@
 #define RPC_ENVELOPE_MAX  8             /* routing frames kept per request */
 #define RPC_TIMEOUT_MS    3000          /* client: wait per attempt */
 #define RPC_RETRIES       3             /* client: attempts in all */
+#define RPC_CLOSE_LINGER_MS 1000        /* server: time for the last replies at close */
 
 typedef struct rpc_server rpc_server_t;
 

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,7 +37,9 @@ struct syncer {
 	uint64_t        count, total_us, max_us;    /* statistics */
 	uint64_t        checkpoint_errors;
 	bool            failed;
+	int             error;          /* errno of the failed sync */
 	bool            stop;
+	bool            joined;         /* the sync thread has ended */
 	int             efd;
 };
 
@@ -66,10 +69,12 @@ syncer_main(void *arg)
 		s->total_us += us;
 		if (us > s->max_us)
 			s->max_us = us;
-		if (rc < 0)
+		if (rc < 0) {
+			s->error = errno;
 			s->failed = true;
-		else
+		} else {
 			s->synced = target;
+		}
 		if (write(s->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 			s->failed = true;
 		if (s->failed)
@@ -108,6 +113,7 @@ syncer_t *
 syncer_new(db_t *db, char *err, size_t errlen)
 {
 	syncer_t *s = xcalloc(1, sizeof(*s));
+	sigset_t block, old;
 
 	s->db = db;
 	if ((s->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
@@ -118,18 +124,49 @@ syncer_new(db_t *db, char *err, size_t errlen)
 	pthread_mutex_init(&s->lock, NULL);
 	pthread_cond_init(&s->wake, NULL);
 	pthread_cond_init(&s->ckpt_wake, NULL);
+	/* the threads leave SIGTERM and SIGINT to the main thread's loop */
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
 	if ((errno = pthread_create(&s->thread, NULL, syncer_main, s)) != 0) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		snprintf(err, errlen, "starting the sync thread: %s", strerror(errno));
 		close(s->efd);
 		free(s);
 		return NULL;
 	}
 	if ((errno = pthread_create(&s->ckpt_thread, NULL, syncer_checkpoint_main, s)) != 0) {
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
 		snprintf(err, errlen, "starting the checkpoint thread: %s", strerror(errno));
 		syncer_destroy(&s);
 		return NULL;
 	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return s;
+}
+
+int64_t
+syncer_finish(syncer_t **self_p)
+{
+	syncer_t *s;
+	int64_t done;
+	int error;
+
+	if (self_p == NULL || (s = *self_p) == NULL)
+		return 0;
+	pthread_mutex_lock(&s->lock);
+	s->stop = true;
+	pthread_cond_signal(&s->wake);
+	pthread_mutex_unlock(&s->lock);
+	pthread_join(s->thread, NULL);      /* after its last sync */
+	s->joined = true;
+	done = s->failed ? -1 : (int64_t)s->synced;
+	error = s->error;
+	syncer_destroy(self_p);
+	if (done < 0)
+		errno = error;
+	return done;
 }
 
 void
@@ -144,7 +181,10 @@ syncer_destroy(syncer_t **self_p)
 	pthread_cond_signal(&s->wake);
 	pthread_cond_signal(&s->ckpt_wake);
 	pthread_mutex_unlock(&s->lock);
-	pthread_join(s->thread, NULL);
+	if (!s->joined) {
+		pthread_join(s->thread, NULL);
+		s->joined = true;
+	}
 	if (s->ckpt_thread)
 		pthread_join(s->ckpt_thread, NULL);
 	pthread_mutex_destroy(&s->lock);
@@ -192,8 +232,21 @@ syncer_done(syncer_t *s)
 		return -1;
 	pthread_mutex_lock(&s->lock);
 	done = s->failed ? -1 : (int64_t)s->synced;
+	if (s->failed)
+		errno = s->error;
 	pthread_mutex_unlock(&s->lock);
 	return done;
+}
+
+uint64_t
+syncer_checkpoint_errors(syncer_t *s)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&s->lock);
+	n = s->checkpoint_errors;
+	pthread_mutex_unlock(&s->lock);
+	return n;
 }
 
 void

@@ -21,9 +21,15 @@
 
 typedef struct syncer syncer_t;
 
-/* Starts the sync thread for db; NULL with err filled on failure. */
+/* Starts the sync and checkpoint threads for db; NULL with err filled on failure. */
 syncer_t *syncer_new(db_t *db, char *err, size_t errlen);
-/* Stops the thread after a last sync. */
+/*
+ * Stops the threads after a last sync of what was requested. Returns the
+ * last generation made durable, or -1 when a sync failed (errno set): then
+ * nothing after the last reported generation may be acknowledged.
+ */
+int64_t syncer_finish(syncer_t **self_p);
+/* The same without the answer, for error paths; NULL is fine. */
 void syncer_destroy(syncer_t **self_p);
 /* Asks for everything committed so far to be synced; returns its generation (1, 2, ...). */
 uint64_t syncer_request(syncer_t *s);
@@ -31,8 +37,9 @@ uint64_t syncer_request(syncer_t *s);
 int syncer_fd(syncer_t *s);
 /*
  * The highest generation known durable (0 before the first). Returns -1 when
- * a sync failed: durability is unknown from then on and the daemon must stop
- * acknowledging (and exit, as PostgreSQL does after a failed fsync).
+ * a sync failed (errno set to its error): durability is unknown from then on
+ * and the daemon must stop acknowledging (and exit, as PostgreSQL does after
+ * a failed fsync).
  */
 int64_t syncer_done(syncer_t *s);
 
@@ -41,5 +48,7 @@ void syncer_checkpoint(syncer_t *s);
 
 /* How many syncs ran and how long they took in all, in microseconds. */
 void syncer_stats(syncer_t *s, uint64_t *count, uint64_t *total_us, uint64_t *max_us);
+/* How many checkpoints failed so far (each is tried again when next idle). */
+uint64_t syncer_checkpoint_errors(syncer_t *s);
 
 #endif

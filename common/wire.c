@@ -2,6 +2,7 @@
  * wire.c: names of error codes and link message types.
  */
 #include "wire.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -36,12 +37,22 @@ wire_err_set(wire_err_t *e, wire_code_t code, const char *field,
     const char *fmt, ...)
 {
 	va_list ap;
+	int n;
 
 	e->code = code;
 	snprintf(e->field, sizeof(e->field), "%s", field ? field : "");
 	va_start(ap, fmt);
-	vsnprintf(e->message, sizeof(e->message), fmt, ap);
+	n = vsnprintf(e->message, sizeof(e->message), fmt, ap);
 	va_end(ap);
+	/* a message cut short must not end inside a UTF-8 character */
+	if (n >= (int)sizeof(e->message)) {
+		size_t len = sizeof(e->message) - 1;
+
+		/* a character is at most 4 bytes: drop at most 3 of a partial one */
+		for (int i = 0; i < 3 && len > 0 && !utf8_valid(e->message, len); i++)
+			len--;
+		e->message[len] = '\0';
+	}
 }
 
 static const char *const wire_msgs[WMSG_COUNT_] = {

@@ -27,7 +27,7 @@
 
 #define INTAKE_SERVICE     "trygg-intake"
 #define INTAKE_DB_FILE     "incidents.db"
-#define INTAKE_BATCH_MAX   256          /* requests committed together at most */
+#define INTAKE_BATCH_MAX   256          /* requests taken off the socket in one go */
 #define INTAKE_LIST_DEFAULT 100
 #define INTAKE_LIST_MAX    1000
 #define INTAKE_FUTURE_SLACK_MS (10 * 60 * 1000)  /* occurred_at may lead the clock by this */

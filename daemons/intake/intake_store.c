@@ -21,6 +21,8 @@
  *
  * Incidents have no index on team or status: list reads newest first and
  * stops at its limit, and each index would cost a page write per commit.
+ * received_at is indexed (it only grows, so the index costs one page per
+ * commit) so that list's "since" never scans the table.
  *
  * Every statement is a literal prepared once (db_stmt); all writes happen
  * inside the batch transaction that main.c opens and commits. CHECK
@@ -78,6 +80,7 @@ static const char *const intake_schema[] = {
 	"  update_id    TEXT"
 	");"
 	"CREATE INDEX history_incident ON history (incident, update_id);"
+	"CREATE INDEX incidents_received ON incidents (received_at);"
 	"CREATE TABLE outbox ("
 	"  seq          INTEGER PRIMARY KEY,"
 	"  type         TEXT NOT NULL,"

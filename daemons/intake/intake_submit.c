@@ -54,7 +54,13 @@ intake_esc_name(intake_esc_t e)
 	}
 }
 
-/* FNV-1a, 64 bits: enough to tell a retry from a different report. */
+/*
+ * The fingerprint is stored, so its input is a fixed format, independent of
+ * this file's enums and of the machine: for each field present, its wire
+ * name, a NUL, the value's length as 4 bytes big-endian, and the value
+ * (text as stored; integers as 8 bytes big-endian; booleans as one byte).
+ * FNV-1a, 64 bits: enough to tell a retry from a different report.
+ */
 static void
 intake_fp(uint64_t *h, const void *data, size_t len)
 {
@@ -67,14 +73,30 @@ intake_fp(uint64_t *h, const void *data, size_t len)
 }
 
 static void
-intake_fp_field(uint64_t *h, int field, const void *data, size_t len)
+intake_fp_bytes(uint64_t *h, const char *name, const void *data, size_t len)
 {
-	unsigned char tag[2] = {(unsigned char)field, (unsigned char)0xff};
-	uint32_t n = (uint32_t)len;
+	unsigned char n[4] = {(unsigned char)(len >> 24), (unsigned char)(len >> 16),
+	    (unsigned char)(len >> 8), (unsigned char)len};
 
-	intake_fp(h, tag, sizeof(tag));
-	intake_fp(h, &n, sizeof(n));
+	intake_fp(h, name, strlen(name) + 1);
+	intake_fp(h, n, sizeof(n));
 	intake_fp(h, data, len);
+}
+
+static void
+intake_fp_text(uint64_t *h, const char *name, const char *text)
+{
+	intake_fp_bytes(h, name, text, strlen(text));
+}
+
+static void
+intake_fp_int(uint64_t *h, const char *name, int64_t v)
+{
+	unsigned char b[8];
+
+	for (int i = 0; i < 8; i++)
+		b[i] = (unsigned char)((uint64_t)v >> (56 - 8 * i));
+	intake_fp_bytes(h, name, b, sizeof(b));
 }
 
 /* A NUL-terminated copy of a text field with identity numbers masked. */
@@ -169,29 +191,29 @@ intake_submit_check(intake_t *in, const msg_t *m, intake_submit_t *s, wire_err_t
 		s->escalation = ESC_NONE;
 
 	/* the content as stored, field by field; the id itself is the key */
-	intake_fp_field(&h, F_DISTRICT, s->district, strlen(s->district));
-	intake_fp_field(&h, F_CATEGORY, s->category->id, strlen(s->category->id));
-	intake_fp_field(&h, F_SEVERITY, &s->severity, sizeof(s->severity));
-	intake_fp_field(&h, F_SUMMARY, s->summary, strlen(s->summary));
-	intake_fp_field(&h, F_REPORTER, s->reporter, strlen(s->reporter));
+	intake_fp_text(&h, "district", s->district);
+	intake_fp_text(&h, "category", s->category->id);
+	intake_fp_int(&h, "severity", s->severity);
+	intake_fp_text(&h, "summary", s->summary);
+	intake_fp_text(&h, "reporter", s->reporter);
 	if (s->details)
-		intake_fp_field(&h, F_DETAILS, s->details, strlen(s->details));
+		intake_fp_text(&h, "details", s->details);
 	if (s->location)
-		intake_fp_field(&h, F_LOCATION, s->location, strlen(s->location));
+		intake_fp_text(&h, "location", s->location);
 	if (s->has_occurred)
-		intake_fp_field(&h, F_OCCURRED_AT, &s->occurred_at, sizeof(s->occurred_at));
+		intake_fp_int(&h, "occurred_at", s->occurred_at);
 	if (s->level >= 0)
-		intake_fp_field(&h, F_LEVEL, &s->level, sizeof(s->level));
+		intake_fp_text(&h, "level", intake_levels[s->level]);
 	for (int f = F_NEEDS_EXTERNAL; f <= F_OROSANMALAN; f++) {
 		unsigned char b;
 
 		if (f == F_PARTNERS || f == F_LOCATION || !v[f].present)
 			continue;
 		b = v[f].b;
-		intake_fp_field(&h, f, &b, 1);
+		intake_fp_bytes(&h, submit_fields[f].name, &b, 1);
 	}
 	if (s->partners.len)
-		intake_fp_field(&h, F_PARTNERS, s->partners.data, s->partners.len);
+		intake_fp_bytes(&h, "partners", s->partners.data, s->partners.len);
 	/* SQLite integers are signed 64-bit: keep the top bit clear */
 	s->fingerprint = h >> 1;
 	return 0;

@@ -3,9 +3,9 @@
  *
  * One packer, intake_view_pack_incident(), for an intake_incident_t that
  * comes either from a row of incidents.db or from a submit just stored, so
- * that a new incident is answered and queued without reading it back. The
- * same view is the body of the events the outbox carries (without details
- * and history, which never leave trygg-intake).
+ * that a new incident is answered without reading it back. The same view,
+ * without details and history (which never leave trygg-intake), is what
+ * the links will send as an event's body, rebuilt from the outbox row.
  *
  * History on the wire starts with the "created" entry, which is derived
  * from the incident itself (received_at, reporter); the history table
@@ -226,11 +226,15 @@ int
 intake_view_list(intake_t *in, const char *team, const char *status,
     int64_t since, int limit, pack_t *p)
 {
-	sqlite3_stmt *st = db_stmt(in->db,
+	/* newest first; with "since", the received_at index bounds the scan */
+	sqlite3_stmt *st = since == INT64_MIN ? db_stmt(in->db,
 	    "SELECT " INTAKE_COLUMNS " FROM incidents"
 	    " WHERE (?1 IS NULL OR team = ?1) AND (?2 IS NULL OR status = ?2)"
+	    " ORDER BY row DESC LIMIT ?4") : db_stmt(in->db,
+	    "SELECT " INTAKE_COLUMNS " FROM incidents INDEXED BY incidents_received"
+	    " WHERE (?1 IS NULL OR team = ?1) AND (?2 IS NULL OR status = ?2)"
 	    "   AND received_at >= ?3"
-	    " ORDER BY row DESC LIMIT ?4");
+	    " ORDER BY received_at DESC, row DESC LIMIT ?4");
 	intake_incident_t inc;
 	int n = 0, rc;
 
@@ -240,7 +244,8 @@ intake_view_list(intake_t *in, const char *team, const char *status,
 		sqlite3_bind_text(st, 1, team, -1, SQLITE_STATIC);
 	if (status)
 		sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, since);
+	if (since != INT64_MIN)
+		sqlite3_bind_int64(st, 3, since);
 	sqlite3_bind_int(st, 4, limit);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		intake_view_from_row(st, &inc);

@@ -38,6 +38,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdnoreturn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +78,7 @@ typedef struct {
 	unsigned      tx_first;         /* the first request in it */
 	sqlite3_int64 tx_changes;       /* total changes when it began */
 	uint64_t      batches, requests, commits;   /* statistics */
+	uint64_t      ckpt_errors;                  /* failed checkpoints logged */
 } intake_ring_t;
 
 static intake_slot_t *
@@ -100,6 +102,27 @@ intake_fail_range(intake_ring_t *r, unsigned from, unsigned to, const char *text
 		pack_reset(s->reply);
 		pack_reply_error(s->reply, &err, msg_req(s->msg));
 	}
+}
+
+/*
+ * A sync failed: what is on disk is unknown. Every waiting request is
+ * answered unavailable (clients resend, idempotently), the replies get
+ * their time to leave, and the daemon exits 74.
+ */
+static void intake_flush(intake_ring_t *r, rpc_server_t *srv);
+
+static noreturn void
+intake_sync_failed(intake_ring_t *r, rpc_server_t **srv, void *zctx)
+{
+	int error = errno;
+
+	intake_fail_range(r, r->head, r->tail, "the incident store could not sync "
+	    "to disk; the daemon stops, try again");
+	r->done = UINT64_MAX;
+	intake_flush(r, *srv);
+	rpc_server_destroy(srv);
+	zmq_ctx_term(zctx);
+	fatal(EXIT_IOERR, "syncing %s: %s", INTAKE_DB_FILE, strerror(error));
 }
 
 /* Sends the replies whose generation is durable, oldest first. */
@@ -131,7 +154,9 @@ intake_commit(intake_t *in, intake_ring_t *r, syncer_t *sync)
 	if (r->failed) {
 		log_warn("intake_commit: rolling back %u requests: %s", r->tail - r->tx_first,
 		    db_errmsg(in->db));
-		db_rollback(in->db);
+		/* SQLite may have rolled back already (IOERR, FULL); else it must now */
+		if (!sqlite3_get_autocommit(db_handle(in->db)) && db_rollback(in->db) < 0)
+			fatal(EXIT_IOERR, "intake_commit: rollback failed: %s", db_errmsg(in->db));
 		intake_store_rolled_back(in);
 		intake_fail_range(r, r->tx_first, r->tail, "the incident store could not "
 		    "commit; nothing was stored, try again");
@@ -187,6 +212,9 @@ intake_take(intake_t *in, intake_ring_t *r, rpc_server_t *srv)
 		pack_reset(s->reply);
 		if (r->failed || intake_handle(in, s->msg, op, op_len, s->reply) < 0)
 			r->failed = true;
+		/* an error that made SQLite roll back by itself fails the batch too */
+		if (sqlite3_get_autocommit(db_handle(in->db)))
+			r->failed = true;
 	}
 	r->batches++;
 	r->requests += r->tail - first;
@@ -226,6 +254,7 @@ main(int argc, char **argv)
 {
 	daemon_args_t args;
 	intake_ring_t *ring;
+	int64_t done;
 	rpc_server_t *srv;
 	syncer_t *sync;
 	cfg_t *cfg;
@@ -241,6 +270,8 @@ main(int argc, char **argv)
 		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
 	if (args.check_only) {
 		printf("configuration OK\n");
+		tz_destroy(&in.tz);
+		cfg_destroy(&cfg);
 		return 0;
 	}
 	if ((in.db = intake_store_open(cfg->data_dir, err, sizeof(err))) == NULL ||
@@ -268,7 +299,7 @@ main(int argc, char **argv)
 		/* with the ring full, take no more requests until syncs free it */
 		int nitems = ring->tail - ring->head < INTAKE_INFLIGHT ? 2 : 1;
 		bool due = db_checkpoint_due(in.db);
-		int64_t done;
+		uint64_t ckpt_errors;
 		int n;
 
 		if ((n = zmq_poll(items, nitems, due ? INTAKE_IDLE_MS : INTAKE_POLL_MS)) < 0) {
@@ -276,17 +307,12 @@ main(int argc, char **argv)
 				continue;
 			fatal(EXIT_SOFTWARE, "zmq_poll: %s", zmq_strerror(errno));
 		}
-		/* idle: the moment to copy the WAL into the database */
-		if (n == 0 && due)
+		/* idle, nothing open or syncing: the moment to copy the WAL */
+		if (n == 0 && due && !ring->tx && ring->done == ring->requested)
 			syncer_checkpoint(sync);
 		if (items[0].revents & ZMQ_POLLIN) {
-			if ((done = syncer_done(sync)) < 0) {
-				intake_fail_range(ring, ring->head, ring->tail, "the incident store "
-				    "could not sync to disk; the daemon stops, try again");
-				ring->done = UINT64_MAX;
-				intake_flush(ring, srv);
-				fatal(EXIT_IOERR, "syncing %s: %s", INTAKE_DB_FILE, strerror(errno));
-			}
+			if ((done = syncer_done(sync)) < 0)
+				intake_sync_failed(ring, &srv, zctx);
 			ring->done = (uint64_t)done;
 		}
 		if (nitems > 1 && (items[1].revents & ZMQ_POLLIN))
@@ -298,14 +324,20 @@ main(int argc, char **argv)
 		intake_flush(ring, srv);
 		if (args.verbose)
 			intake_stats(ring, sync, ts_now());
+		if ((ckpt_errors = syncer_checkpoint_errors(sync)) != ring->ckpt_errors) {
+			log_warn("checkpoint failed (%llu so far); retried when next idle",
+			    (unsigned long long)ckpt_errors);
+			ring->ckpt_errors = ckpt_errors;
+		}
 	}
 	log_info("stopping on signal %d", (int)intake_quit);
 
 	/* the last commit and sync, then the replies that waited for them */
 	if (ring->tx)
 		intake_commit(&in, ring, sync);
-	syncer_destroy(&sync);
-	ring->done = ring->requested;
+	if ((done = syncer_finish(&sync)) < 0)
+		intake_sync_failed(ring, &srv, zctx);
+	ring->done = (uint64_t)done;
 	intake_flush(ring, srv);
 	for (int i = 0; i < INTAKE_INFLIGHT; i++)
 		pack_destroy(&ring->slots[i].reply);

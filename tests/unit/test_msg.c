@@ -244,7 +244,7 @@ TEST(test_fields_str)
 		{SUMMARY_("\"\\xed\\xb0\\x80\""), WERR_INVALID_FIELD, "summary", "not valid UTF-8"},
 		{SUMMARY_("\"ab\\xe2\\x82\""), WERR_INVALID_FIELD, "summary", "not valid UTF-8"},
 		{SUMMARY_("\"\\xf0\\x9f\\x98\\x80 ok\""), WERR_NONE, "", NULL},
-		{SUMMARY_("\"nul\\x00inside\""), WERR_NONE, "", NULL},
+		{SUMMARY_("\"nul\\x00inside\""), WERR_INVALID_FIELD, "summary", "contains a NUL"},
 		{DISTRICT_("U100"), WERR_NONE, "", NULL},
 		{DISTRICT_("U101"), WERR_INVALID_FIELD, "district", "it has 101"},
 		{"{" OK_ ", \"anystr\": S60000}", WERR_NONE, "", NULL},

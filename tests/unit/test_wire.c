@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "wire.h"
+#include "utf8.h"
 
 /* PROTOCOL.md, "Transport": the error codes a client may rely on */
 static const struct {
@@ -170,5 +171,22 @@ TEST(test_msg_unknown)
 	CHECK(wire_msg_name((wire_msg_t)-1) == NULL);
 }
 
-TEST_MAIN(test_code_names, test_codes_complete, test_code_out_of_range,
+/* A long message is cut at a character boundary, never inside one. */
+TEST(test_err_message_cut_on_a_character)
+{
+	char district[401];
+	wire_err_t e;
+
+	for (int i = 0; i < 200; i++)
+		memcpy(district + 2 * i, "\xc3\xa4", 2);     /* "ä" x 200 */
+	district[400] = '\0';
+	for (int pad = 0; pad < 4; pad++) {
+		wire_err_set(&e, WERR_UNKNOWN_DISTRICT, "district", "%.*sunknown district '%s'",
+		    pad, "xxx", district);
+		CHECK(strlen(e.message) >= sizeof(e.message) - 4);
+		CHECK(utf8_valid(e.message, strlen(e.message)));
+	}
+}
+
+TEST_MAIN(test_err_message_cut_on_a_character, test_code_names, test_codes_complete, test_code_out_of_range,
     test_err_set, test_msg_names, test_msg_round_trip, test_msg_unknown)
