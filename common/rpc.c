@@ -197,6 +197,25 @@ rpc_server_prepare(const rpc_request_t *req, const char *service,
 	return m;
 }
 
+void
+rpc_reply_unknown_op(pack_t *reply, const msg_t *m, const char *service,
+    const char *op, size_t op_len, const void *table, size_t n, size_t stride)
+{
+	char known[200] = "ping";
+	size_t used = strlen(known);
+	wire_err_t err;
+
+	for (size_t i = 0; i < n && used < sizeof(known); i++) {
+		const char *name = *(const char *const *)(const void *)
+		    ((const char *)table + i * stride);
+
+		used += (size_t)snprintf(known + used, sizeof(known) - used, ", %s", name);
+	}
+	wire_err_set(&err, WERR_UNKNOWN_OP, "op", "unknown operation '%.*s'; %s knows %s",
+	    (int)(op_len > 64 ? 64 : op_len), op, service, known);
+	pack_reply_error(reply, &err, msg_req(m));
+}
+
 int
 rpc_server_drain(rpc_server_t *s, const char *service, rpc_handler_fn fn, void *ctx)
 {

@@ -72,6 +72,14 @@ int rpc_server_drain(rpc_server_t *s, const char *service, rpc_handler_fn fn, vo
 msg_t *rpc_server_prepare(const rpc_request_t *req, const char *service,
     const char **op, size_t *op_len, pack_t *reply);
 
+/*
+ * Answers unknown_op, naming what the service knows: ping, then the
+ * operations of its table, an array of n structs of stride bytes whose
+ * first member is the operation's name (const char *).
+ */
+void rpc_reply_unknown_op(pack_t *reply, const msg_t *m, const char *service,
+    const char *op, size_t op_len, const void *table, size_t n, size_t stride);
+
 typedef struct rpc_client rpc_client_t;
 
 rpc_client_t *rpc_client_new(void *zctx, const char *endpoint, int timeout_ms, int attempts);

@@ -49,20 +49,16 @@ static void
 escalation_handle(void *ctx, const msg_t *m, const char *op, size_t op_len,
     pack_t *reply)
 {
-	wire_err_t err;
+	size_t n = sizeof(escalation_ops) / sizeof(escalation_ops[0]);
 
-	for (size_t i = 0; i < sizeof(escalation_ops) / sizeof(escalation_ops[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		if (msg_op_is(op, op_len, escalation_ops[i].name)) {
 			escalation_ops[i].fn(ctx, m, reply);
 			return;
 		}
 	}
-	log_debug("escalation_handle: unknown operation '%.*s'",
-	    (int)(op_len > 64 ? 64 : op_len), op);
-	wire_err_set(&err, WERR_UNKNOWN_OP, "op", "unknown operation '%.*s'; "
-	    "trygg-escalation knows ping, oncall",
-	    (int)(op_len > 64 ? 64 : op_len), op);
-	pack_reply_error(reply, &err, msg_req(m));
+	rpc_reply_unknown_op(reply, m, ESCALATION_SERVICE, op, op_len, escalation_ops, n,
+	    sizeof(escalation_ops[0]));
 }
 
 int

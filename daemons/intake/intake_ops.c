@@ -11,6 +11,7 @@
  */
 #include "intake.h"
 #include "log.h"
+#include "rpc.h"
 #include "pnr.h"
 
 #include <string.h>
@@ -244,16 +245,12 @@ int
 intake_handle(intake_t *in, const msg_t *m, const char *op, size_t op_len,
     pack_t *reply)
 {
-	wire_err_t err;
+	size_t n = sizeof(intake_ops) / sizeof(intake_ops[0]);
 
-	for (size_t i = 0; i < sizeof(intake_ops) / sizeof(intake_ops[0]); i++) {
-		if (msg_op_is(op, op_len, intake_ops[i].name)) {
+	for (size_t i = 0; i < n; i++)
+		if (msg_op_is(op, op_len, intake_ops[i].name))
 			return intake_ops[i].fn(in, m, reply);
-		}
-	}
-	wire_err_set(&err, WERR_UNKNOWN_OP, "op", "unknown operation '%.*s'; "
-	    "trygg-intake knows ping, submit, get, list, update",
-	    (int)(op_len > 64 ? 64 : op_len), op);
-	pack_reply_error(reply, &err, msg_req(m));
+	rpc_reply_unknown_op(reply, m, INTAKE_SERVICE, op, op_len, intake_ops, n,
+	    sizeof(intake_ops[0]));
 	return 0;
 }

@@ -233,6 +233,8 @@ TEST(request_id_is_echoed)
 	req = h_get(r, "req");
 	CHECK(req && req->type == MSGPACK_OBJECT_POSITIVE_INTEGER && req->via.u64 == 77);
 	CHECK_STR(h_code(r), "unknown_op");
+	CHECK_HAS(h_str(h_get(r, "error"), "message"),
+	    "trygg-intake knows ping, submit, get, list, update");
 }
 
 /* Sends raw bytes and checks the error code (and field when given). */
