@@ -152,6 +152,28 @@ harness_rmrf(const char *dir)
 		fprintf(stderr, "harness: could not remove %s\n", dir);
 }
 
+static harness_t *harness_the_shared;
+
+static void
+harness_destroy_shared(void)
+{
+	harness_destroy(&harness_the_shared);
+}
+
+harness_t *
+harness_shared(const char *override, harness_daemon_t d)
+{
+	if (harness_the_shared == NULL) {
+		harness_the_shared = harness_new(override);
+		if (harness_start(harness_the_shared, d) < 0) {
+			fprintf(stderr, "harness: cannot start %s\n", harness_names[d]);
+			exit(1);
+		}
+		atexit(harness_destroy_shared);
+	}
+	return harness_the_shared;
+}
+
 void
 harness_destroy(harness_t **self_p)
 {

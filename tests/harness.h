@@ -39,6 +39,12 @@ typedef struct {
 
 /* override: YAML whose top-level keys replace the default's; may be NULL */
 harness_t *harness_new(const char *override);
+/*
+ * The one harness a test program shares between its cases: made and d
+ * started at the first call (exits the program if d cannot start),
+ * destroyed at exit.
+ */
+harness_t *harness_shared(const char *override, harness_daemon_t d);
 void harness_destroy(harness_t **self_p);
 /* Starts a daemon and waits for it to answer ping; 0 or -1. */
 int harness_start(harness_t *h, harness_daemon_t d);

@@ -127,9 +127,6 @@ int intake_store_update(intake_t *in, int64_t row, const char *by, size_t by_len
 
 /* intake_view.c: packs the incident at row as a map; full adds details and history */
 int intake_view_pack(intake_t *in, int64_t row, bool full, pack_t *p);
-/* Packs an incident record: full with details, without history. */
-void intake_view_pack_incident(intake_t *in, const intake_incident_t *inc, bool details,
-    pack_t *p);
 /* the short form of the submit reply */
 void intake_view_pack_brief(intake_t *in, const intake_incident_t *inc, pack_t *p);
 /* the short form for the incident at row; 0 or -1 */

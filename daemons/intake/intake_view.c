@@ -122,7 +122,7 @@ intake_view_fields(intake_t *in, const intake_incident_t *inc, bool details, pac
 	pack_kv_str(p, "status", inc->status);
 }
 
-void
+static void
 intake_view_pack_incident(intake_t *in, const intake_incident_t *inc, bool details,
     pack_t *p)
 {
@@ -162,24 +162,37 @@ intake_view_history(intake_t *in, int64_t row, const intake_incident_t *inc, pac
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-int
-intake_view_pack(intake_t *in, int64_t row, bool full, pack_t *p)
+/* Reads the incident at row into inc; the statement stays on the row until reset. */
+static sqlite3_stmt *
+intake_view_fetch(intake_t *in, int64_t row, intake_incident_t *inc)
 {
 	sqlite3_stmt *st = db_stmt(in->db,
 	    "SELECT " INTAKE_COLUMNS " FROM incidents WHERE row = ?1");
+
+	if (st == NULL)
+		return NULL;
+	sqlite3_bind_int64(st, 1, row);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return NULL;
+	}
+	intake_view_from_row(st, inc);
+	return st;
+}
+
+int
+intake_view_pack(intake_t *in, int64_t row, bool full, pack_t *p)
+{
 	intake_incident_t inc;
-	int rc = -1;
+	sqlite3_stmt *st = intake_view_fetch(in, row, &inc);
+	int rc;
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, row);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		intake_view_from_row(st, &inc);
-		pack_map_open(p);
-		intake_view_fields(in, &inc, full, p);
-		rc = full ? intake_view_history(in, row, &inc, p) : 0;
-		pack_map_close(p);
-	}
+	pack_map_open(p);
+	intake_view_fields(in, &inc, full, p);
+	rc = full ? intake_view_history(in, row, &inc, p) : 0;
+	pack_map_close(p);
 	sqlite3_reset(st);
 	return rc;
 }
@@ -205,21 +218,14 @@ intake_view_pack_brief(intake_t *in, const intake_incident_t *inc, pack_t *p)
 int
 intake_view_pack_brief_row(intake_t *in, int64_t row, pack_t *p)
 {
-	sqlite3_stmt *st = db_stmt(in->db,
-	    "SELECT " INTAKE_COLUMNS " FROM incidents WHERE row = ?1");
 	intake_incident_t inc;
-	int rc = -1;
+	sqlite3_stmt *st = intake_view_fetch(in, row, &inc);
 
 	if (st == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, row);
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		intake_view_from_row(st, &inc);
-		intake_view_pack_brief(in, &inc, p);
-		rc = 0;
-	}
+	intake_view_pack_brief(in, &inc, p);
 	sqlite3_reset(st);
-	return rc;
+	return 0;
 }
 
 int

@@ -15,26 +15,10 @@
 
 #include <zmq.h>
 
-static harness_t *H;
-
-static void
-stop_harness(void)
-{
-	harness_destroy(&H);
-}
-
 static harness_t *
 h(void)
 {
-	if (H == NULL) {
-		H = harness_new(NULL);
-		if (harness_start(H, H_INTAKE) < 0) {
-			fprintf(stderr, "cannot start trygg-intake\n");
-			exit(1);
-		}
-		atexit(stop_harness);
-	}
-	return H;
+	return harness_shared(NULL, H_INTAKE);
 }
 
 /* A submit request with the required fields, open for more. */

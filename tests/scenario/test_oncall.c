@@ -37,26 +37,10 @@ static const char config[] =
     "  overrides:\n"
     "    - {from: 2026-11-18 12:00, to: 2026-11-20 18:00, contact: tib-6, reason: Sjukdom}\n";
 
-static harness_t *H;
-
-static void
-stop_harness(void)
-{
-	harness_destroy(&H);
-}
-
 static harness_t *
 h(void)
 {
-	if (H == NULL) {
-		H = harness_new(config);
-		if (harness_start(H, H_ESCALATION) < 0) {
-			fprintf(stderr, "cannot start trygg-escalation\n");
-			exit(1);
-		}
-		atexit(stop_harness);
-	}
-	return H;
+	return harness_shared(config, H_ESCALATION);
 }
 
 /* Asks oncall at a time (NULL: without "at"). */
