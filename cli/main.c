@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "json.h"
 #include "log.h"
+#include "msg.h"
 #include "rpc.h"
 
 #include <stdarg.h>
@@ -68,18 +69,7 @@ cli_usage(const char *fmt, ...)
 const msgpack_object *
 cli_get(const msgpack_object *map, const char *key)
 {
-	size_t klen = strlen(key);
-
-	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
-		return NULL;
-	for (uint32_t i = 0; i < map->via.map.size; i++) {
-		const msgpack_object *k = &map->via.map.ptr[i].key;
-
-		if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen &&
-		    memcmp(k->via.str.ptr, key, klen) == 0)
-			return &map->via.map.ptr[i].val;
-	}
-	return NULL;
+	return msg_map_get(map, key);
 }
 
 void

@@ -314,6 +314,19 @@ msg_get(const msg_t *m, const char *key)
 }
 
 const msgpack_object *
+msg_map_get(const msgpack_object *map, const char *key)
+{
+	size_t len = strlen(key);
+
+	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
+		return NULL;
+	for (uint32_t i = 0; i < map->via.map.size; i++)
+		if (msg_key_eq(&map->via.map.ptr[i].key, key, len))
+			return &map->via.map.ptr[i].val;
+	return NULL;
+}
+
+const msgpack_object *
 msg_root(const msg_t *m)
 {
 	return &m->up.data;

@@ -68,6 +68,8 @@ int msg_header(const msg_t *m, const char **op, size_t *op_len, wire_err_t *err)
 const msgpack_object *msg_req(const msg_t *m);
 /* the value under key, or NULL */
 const msgpack_object *msg_get(const msg_t *m, const char *key);
+/* the value under a string key in any msgpack map (a reply, say), or NULL */
+const msgpack_object *msg_map_get(const msgpack_object *map, const char *key);
 /* the whole map */
 const msgpack_object *msg_root(const msg_t *m);
 

@@ -5,6 +5,7 @@
 #include "harness.h"
 #include "buf.h"
 #include "mem.h"
+#include "msg.h"
 #include "wire.h"
 
 #include <errno.h>
@@ -356,18 +357,7 @@ harness_cli(harness_t *h, char **out, const char *const *args)
 const msgpack_object *
 h_get(const msgpack_object *map, const char *key)
 {
-	size_t klen = strlen(key);
-
-	if (map == NULL || map->type != MSGPACK_OBJECT_MAP)
-		return NULL;
-	for (uint32_t i = 0; i < map->via.map.size; i++) {
-		const msgpack_object *k = &map->via.map.ptr[i].key;
-
-		if (k->type == MSGPACK_OBJECT_STR && k->via.str.size == klen &&
-		    memcmp(k->via.str.ptr, key, klen) == 0)
-			return &map->via.map.ptr[i].val;
-	}
-	return NULL;
+	return msg_map_get(map, key);
 }
 
 const char *
