@@ -29,7 +29,7 @@ rpc_server_new(void *zctx, const char *endpoint, char *err, size_t errlen)
 {
 	rpc_server_t *s;
 	int64_t maxsize = RPC_HARD_MAX_FRAME;
-	int linger = 0;
+	int linger = 0, sndhwm = RPC_SNDHWM, rcvhwm = RPC_RCVHWM;
 	void *sock = zmq_socket(zctx, ZMQ_ROUTER);
 
 	if (sock == NULL) {
@@ -38,6 +38,8 @@ rpc_server_new(void *zctx, const char *endpoint, char *err, size_t errlen)
 	}
 	zmq_setsockopt(sock, ZMQ_MAXMSGSIZE, &maxsize, sizeof(maxsize));
 	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_setsockopt(sock, ZMQ_SNDHWM, &sndhwm, sizeof(sndhwm));
+	zmq_setsockopt(sock, ZMQ_RCVHWM, &rcvhwm, sizeof(rcvhwm));
 	if (zmq_bind(sock, endpoint) != 0) {
 		snprintf(err, errlen, "binding %s: %s", endpoint, zmq_strerror(errno));
 		zmq_close(sock);

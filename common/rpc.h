@@ -25,6 +25,13 @@
 #define RPC_TIMEOUT_MS    3000          /* client: wait per attempt */
 #define RPC_RETRIES       3             /* client: attempts in all */
 #define RPC_CLOSE_LINGER_MS 1000        /* server: time for the last replies at close */
+/*
+ * Server: replies queued for one peer that does not read, at most; past it
+ * the ROUTER drops that peer's replies (its client times out and resends).
+ * With replies of 1 MiB at most this bounds what one peer can pin.
+ */
+#define RPC_SNDHWM        64
+#define RPC_RCVHWM        256           /* server: requests queued per peer */
 
 typedef struct rpc_server rpc_server_t;
 

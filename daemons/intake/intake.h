@@ -4,7 +4,7 @@
  * trygg-intake owns incidents.db: incidents, their history, and the outbox
  * that the links to trygg-escalation and trygg-reporting drain.
  *
- *   main.c           options, configuration, the poll loop, group commit
+ *   main.c           options, configuration, the store, then common/server.c
  *   intake_ops.c     the operations: submit, get, list, update
  *   intake_submit.c  checking a submit: fields, district, category, scope,
  *                    masking, the content fingerprint
@@ -22,12 +22,12 @@
 #include "db.h"
 #include "msg.h"
 #include "pack.h"
+#include "server.h"
 #include "tz.h"
 #include "wire.h"
 
 #define INTAKE_SERVICE     "trygg-intake"
 #define INTAKE_DB_FILE     "incidents.db"
-#define INTAKE_BATCH_MAX   256          /* requests taken off the socket in one go */
 #define INTAKE_LIST_DEFAULT 100
 #define INTAKE_LIST_MAX    1000
 #define INTAKE_FUTURE_SLACK_MS (10 * 60 * 1000)  /* occurred_at may lead the clock by this */
@@ -99,11 +99,11 @@ int intake_submit_check(intake_t *in, const msg_t *m, intake_submit_t *s, wire_e
 void intake_submit_free(intake_submit_t *s);
 
 /*
- * intake_ops.c: answers one request into reply; writes need a transaction
- * open. Returns -1 when the store failed: the batch must be rolled back.
+ * intake_ops.c: the operation table that common/server.c dispatches on;
+ * a handler returns -1 when the store failed (its request is rolled back).
  */
-int intake_handle(intake_t *in, const msg_t *m, const char *op, size_t op_len,
-    pack_t *reply);
+extern const server_op_t intake_ops[];
+extern const size_t intake_nops;
 
 /* intake_store.c */
 db_t *intake_store_open(const char *data_dir, char *err, size_t errlen);

@@ -6,13 +6,15 @@
  *   list    incidents newest first, by team, status, time of receipt
  *   update  a note and/or a status change, by someone
  *
- * Each handler writes a whole reply. Writes happen inside the transaction
- * that main.c opened for the batch; nothing is answered before it commits.
+ * Each handler writes a whole reply. Writes run inside the batch's
+ * transaction, reads on the reader's connection (common/server.h); nothing
+ * is answered before what it speaks of is on disk.
  */
 #include "intake.h"
 #include "log.h"
 #include "rpc.h"
 #include "pnr.h"
+#include "ts.h"
 
 #include <string.h>
 
@@ -32,8 +34,9 @@ intake_internal(pack_t *reply, const msg_t *m, const char *what, intake_t *in)
 }
 
 static int
-intake_op_submit(intake_t *in, const msg_t *m, pack_t *reply)
+intake_op_submit(void *ctx, const msg_t *m, pack_t *reply)
 {
+	intake_t *in = ctx;
 	intake_submit_t s;
 	intake_incident_t inc;
 	wire_err_t err;
@@ -43,6 +46,7 @@ intake_op_submit(intake_t *in, const msg_t *m, pack_t *reply)
 	bool duplicate = false;
 	int rc = -1;
 
+	in->now = ts_now();
 	if (intake_submit_check(in, m, &s, &err) < 0) {
 		pack_reply_error(reply, &err, msg_req(m));
 		return 0;
@@ -119,8 +123,9 @@ intake_target(intake_t *in, const msg_val_t *number, const msg_val_t *id,
 }
 
 static int
-intake_op_get(intake_t *in, const msg_t *m, pack_t *reply)
+intake_op_get(void *ctx, const msg_t *m, pack_t *reply)
 {
+	intake_t *in = ctx;
 	static const msg_field_t fields[] = {
 		{"number", MF_STR, false, 1, 32, NULL, 0},
 		{"id", MF_ID, false, 1, 64, NULL, 0},
@@ -144,8 +149,9 @@ intake_op_get(intake_t *in, const msg_t *m, pack_t *reply)
 }
 
 static int
-intake_op_list(intake_t *in, const msg_t *m, pack_t *reply)
+intake_op_list(void *ctx, const msg_t *m, pack_t *reply)
 {
+	intake_t *in = ctx;
 	static const msg_field_t fields[] = {
 		{"team", MF_STR, false, 1, 64, NULL, 0},
 		{"status", MF_ENUM, false, 0, 0, intake_statuses, 0},
@@ -181,8 +187,9 @@ intake_op_list(intake_t *in, const msg_t *m, pack_t *reply)
 }
 
 static int
-intake_op_update(intake_t *in, const msg_t *m, pack_t *reply)
+intake_op_update(void *ctx, const msg_t *m, pack_t *reply)
 {
+	intake_t *in = ctx;
 	static const msg_field_t fields[] = {
 		{"number", MF_STR, true, 1, 32, NULL, 0},
 		{"by", MF_STR, true, 1, 100, NULL, 0},
@@ -197,6 +204,7 @@ intake_op_update(intake_t *in, const msg_t *m, pack_t *reply)
 	int64_t row;
 	int rc;
 
+	in->now = ts_now();
 	if (msg_fields(m, fields, 5, v, &err) < 0 ||
 	    (row = intake_target(in, &v[0], &none, &err)) < 0) {
 		pack_reply_error(reply, &err, msg_req(m));
@@ -231,26 +239,11 @@ intake_op_update(intake_t *in, const msg_t *m, pack_t *reply)
 	return 0;
 }
 
-static const struct {
-	const char *name;
-	int       (*fn)(intake_t *, const msg_t *, pack_t *);
-} intake_ops[] = {
-	{"submit", intake_op_submit},
-	{"get", intake_op_get},
-	{"list", intake_op_list},
-	{"update", intake_op_update},
+/* the operations besides ping and status, which common/server.c answers */
+const server_op_t intake_ops[] = {
+	{"submit", SERVER_WRITE, intake_op_submit},
+	{"get", SERVER_READ, intake_op_get},
+	{"list", SERVER_READ, intake_op_list},
+	{"update", SERVER_WRITE, intake_op_update},
 };
-
-int
-intake_handle(intake_t *in, const msg_t *m, const char *op, size_t op_len,
-    pack_t *reply)
-{
-	size_t n = sizeof(intake_ops) / sizeof(intake_ops[0]);
-
-	for (size_t i = 0; i < n; i++)
-		if (msg_op_is(op, op_len, intake_ops[i].name))
-			return intake_ops[i].fn(in, m, reply);
-	rpc_reply_unknown_op(reply, m, INTAKE_SERVICE, op, op_len, intake_ops, n,
-	    sizeof(intake_ops[0]));
-	return 0;
-}
+const size_t intake_nops = sizeof(intake_ops) / sizeof(intake_ops[0]);

@@ -1,0 +1,709 @@
+/*
+ * server.c: the request ring, group commit, reader thread and poll loop
+ * that every trygg daemon runs on (server.h).
+ *
+ * Pipelined group commit. Each turn of the loop takes every request
+ * waiting on the ROUTER (up to SERVER_BATCH_MAX). A write is handled at
+ * once in the open transaction, inside a savepoint of its own; a read goes
+ * to the reader thread. When the sync thread (syncer.h) is free, the
+ * transaction is committed without waiting for the disk and a sync of the
+ * WAL is asked for; while that sync runs, the loop takes requests into the
+ * next transaction. A reply waits in the ring until the sync generation it
+ * depends on is reported done, so no reply speaks of anything that is not
+ * on disk, reads included.
+ *
+ * A slot of the ring, and the function that moves it on:
+ *
+ *   state  meaning                               next
+ *   FREE   unused                                TX or READ or WAIT (server_take)
+ *   TX     handled in the open transaction       WAIT, gen = the commit's (server_commit)
+ *   READ   queued to or run by the reader        WAIT, gen = the last commit (server_reads_done)
+ *   WAIT   answered, released at gen <= done     FREE (server_flush)
+ *
+ * Slots are released in any order (a slow read does not hold up the writes
+ * behind it); the ring's head moves over the freed ones.
+ *
+ * Why a read waits for the last commit made when its answer is collected:
+ * the main thread commits and asks for that commit's sync in one step, so
+ * every commit the reader's snapshot may have included has its generation
+ * asked for by then.
+ *
+ * Failures. A handler that fails rolls back its own savepoint. When SQLite
+ * rolls back the whole transaction by itself (IOERR, FULL), or the commit
+ * fails, every request of the batch is answered "unavailable" and nothing
+ * of it is stored; clients resend with the same ids. When a sync fails,
+ * durability is unknown: everything waiting is answered "unavailable" and
+ * the daemon exits 74 (PostgreSQL's answer to a failed fsync).
+ */
+#include "server.h"
+#include "log.h"
+#include "mem.h"
+#include "rpc.h"
+#include "syncer.h"
+#include "ts.h"
+#include "wire.h"
+
+#include <errno.h>
+#include <malloc.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <zmq.h>
+
+typedef enum { SLOT_FREE = 0, SLOT_TX, SLOT_READ, SLOT_WAIT } slot_state_t;
+
+typedef struct server_slot {
+	rpc_request_t       req;
+	pack_t             *reply;
+	msg_t              *msg;        /* kept until answered: its "req" is echoed */
+	const server_op_t  *op;
+	slot_state_t        state;
+	uint64_t            gen;        /* WAIT: the sync generation it waits for */
+	struct server_slot *next;       /* the reader's queues */
+} server_slot_t;
+
+typedef struct {
+	void   *sock;
+	int     fd;
+	short   events;
+	void  (*fn)(void *arg, short revents);
+	void   *arg;
+} server_watch_t;
+
+struct server {
+	server_conf_t   c;
+	void           *zctx;
+	rpc_server_t   *rpc;
+	syncer_t       *sync;
+	server_slot_t   slots[SERVER_INFLIGHT];
+	unsigned        head, tail;     /* counters; index modulo SERVER_INFLIGHT */
+	uint64_t        requested;      /* the last sync generation asked for */
+	uint64_t        done;           /* the last one reported durable */
+	bool            tx;             /* a transaction is open ... */
+	bool            failed;         /* ... and must be rolled back */
+	sqlite3_int64   tx_changes;     /* total changes when it began */
+	int64_t         wake_at;        /* the tick hook's time, INT64_MAX for none */
+	int64_t         started;
+	server_watch_t  watch[SERVER_WATCH_MAX];
+	int             nwatch;
+
+	/* the reader thread: slots in, slots out (linked by next) */
+	pthread_t       reader;
+	bool            has_reader;
+	pthread_mutex_t rlock;
+	pthread_cond_t  rwake;
+	server_slot_t  *rq_head, *rq_tail;     /* to read */
+	server_slot_t  *rd_head;               /* read, for the main thread */
+	bool            rstop;
+	int             refd;                  /* readable when rd_head has news */
+	unsigned        reading;               /* slots in READ */
+
+	/* statistics for -v */
+	uint64_t        batches, requests, commits, ckpt_errors;
+	int64_t         stats_at;
+	uint64_t        last_batches, last_requests, last_commits, last_syncs, last_us;
+};
+
+static server_slot_t *
+server_slot(server_t *s, unsigned i)
+{
+	return &s->slots[i % SERVER_INFLIGHT];
+}
+
+static void
+server_reply_unavailable(server_slot_t *slot, const char *text)
+{
+	wire_err_t err;
+
+	wire_err_set(&err, WERR_UNAVAILABLE, NULL, "%s", text);
+	pack_reset(slot->reply);
+	pack_reply_error(slot->reply, &err, slot->msg ? msg_req(slot->msg) : NULL);
+}
+
+/* Runs one cached statement without results (SAVEPOINT and friends); 0 or -1. */
+static int
+server_sql(db_t *db, const char *sql)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* ---- the reader thread ---- */
+
+static void *
+server_reader_main(void *arg)
+{
+	server_t *s = arg;
+	db_t *db = s->c.read_db;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&s->rlock);
+	for (;;) {
+		server_slot_t *slot;
+
+		while (s->rq_head == NULL && !s->rstop)
+			pthread_cond_wait(&s->rwake, &s->rlock);
+		if ((slot = s->rq_head) == NULL)
+			break;
+		if ((s->rq_head = slot->next) == NULL)
+			s->rq_tail = NULL;
+		pthread_mutex_unlock(&s->rlock);
+
+		/* one snapshot for the whole request */
+		pack_reset(slot->reply);
+		if (server_sql(db, "BEGIN") < 0) {
+			log_warn("server_reader: begin: %s", db_errmsg(db));
+			server_reply_unavailable(slot, "the store cannot be read now; try again");
+		} else {
+			slot->op->fn(s->c.read_ctx, slot->msg, slot->reply);
+			if (!sqlite3_get_autocommit(db_handle(db)) && server_sql(db, "COMMIT") < 0)
+				server_sql(db, "ROLLBACK");
+		}
+
+		pthread_mutex_lock(&s->rlock);
+		slot->next = s->rd_head;
+		s->rd_head = slot;
+		if (write(s->refd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+			log_warn("server_reader: eventfd: %s", strerror(errno));
+	}
+	pthread_mutex_unlock(&s->rlock);
+	return NULL;
+}
+
+static void
+server_read_queue(server_t *s, server_slot_t *slot)
+{
+	slot->state = SLOT_READ;
+	slot->next = NULL;
+	s->reading++;
+	pthread_mutex_lock(&s->rlock);
+	if (s->rq_tail)
+		s->rq_tail->next = slot;
+	else
+		s->rq_head = slot;
+	s->rq_tail = slot;
+	pthread_cond_signal(&s->rwake);
+	pthread_mutex_unlock(&s->rlock);
+}
+
+/* Collects what the reader answered; each waits for the last commit made. */
+static void
+server_reads_done(server_t *s)
+{
+	server_slot_t *slot;
+	uint64_t n;
+
+	if (read(s->refd, &n, sizeof(n)) < 0 && errno != EAGAIN)
+		log_warn("server_reads_done: eventfd: %s", strerror(errno));
+	pthread_mutex_lock(&s->rlock);
+	slot = s->rd_head;
+	s->rd_head = NULL;
+	pthread_mutex_unlock(&s->rlock);
+	for (; slot != NULL; slot = slot->next) {
+		slot->state = SLOT_WAIT;
+		slot->gen = s->requested;
+		s->reading--;
+	}
+}
+
+/* Lets the reader finish its queue and end; collects its answers. */
+static void
+server_reader_stop(server_t *s)
+{
+	if (!s->has_reader)
+		return;
+	pthread_mutex_lock(&s->rlock);
+	s->rstop = true;
+	pthread_cond_signal(&s->rwake);
+	pthread_mutex_unlock(&s->rlock);
+	pthread_join(s->reader, NULL);
+	s->has_reader = false;
+	server_reads_done(s);
+}
+
+/* ---- the ring ---- */
+
+/* Sends the replies whose generation is durable; frees their slots. */
+static void
+server_flush(server_t *s)
+{
+	for (unsigned i = s->head; i != s->tail; i++) {
+		server_slot_t *slot = server_slot(s, i);
+		const void *data;
+		size_t len;
+
+		if (slot->state != SLOT_WAIT || slot->gen > s->done)
+			continue;
+		data = pack_data(slot->reply, &len);
+		if (rpc_server_reply(s->rpc, &slot->req, data, len) < 0)
+			log_debug("server_flush: reply: %s", zmq_strerror(errno));
+		msg_destroy(&slot->msg);
+		rpc_request_release(&slot->req);
+		slot->state = SLOT_FREE;
+		slot->op = NULL;
+	}
+	while (s->head != s->tail && server_slot(s, s->head)->state == SLOT_FREE)
+		s->head++;
+}
+
+/* Answers every slot in the open transaction unavailable, to leave now. */
+static void
+server_fail_tx_slots(server_t *s, const char *text)
+{
+	for (unsigned i = s->head; i != s->tail; i++) {
+		server_slot_t *slot = server_slot(s, i);
+
+		if (slot->state != SLOT_TX)
+			continue;
+		server_reply_unavailable(slot, text);
+		slot->state = SLOT_WAIT;
+		slot->gen = 0;
+	}
+}
+
+int
+server_tx(server_t *s)
+{
+	if (s->tx)
+		return s->failed ? -1 : 0;
+	s->tx = true;
+	s->tx_changes = sqlite3_total_changes64(db_handle(s->c.db));
+	if (db_begin(s->c.db) < 0) {
+		log_warn("server_tx: begin: %s", db_errmsg(s->c.db));
+		s->failed = true;
+		return -1;
+	}
+	return 0;
+}
+
+void
+server_tx_fail(server_t *s)
+{
+	if (s->tx)
+		s->failed = true;
+}
+
+/* Ends the open transaction: commit, or roll back and fail its requests. */
+static void
+server_commit(server_t *s)
+{
+	sqlite3 *h = db_handle(s->c.db);
+	sqlite3_int64 changes = sqlite3_total_changes64(h);
+
+	if (!s->tx)
+		return;
+	if (!s->failed && db_commit(s->c.db) < 0)
+		s->failed = true;
+	if (s->failed) {
+		log_warn("server_commit: rolling back the batch: %s", db_errmsg(s->c.db));
+		/* SQLite may have rolled back already (IOERR, FULL); else it must now */
+		if (!sqlite3_get_autocommit(h) && db_rollback(s->c.db) < 0)
+			fatal(EXIT_IOERR, "server_commit: rollback failed: %s", db_errmsg(s->c.db));
+		if (s->c.rolled_back)
+			s->c.rolled_back(s->c.ctx);
+		server_fail_tx_slots(s, "the store could not commit; nothing was stored, try again");
+	} else if (changes != s->tx_changes) {
+		s->requested = syncer_request(s->sync);
+		if (s->c.committed)
+			s->c.committed(s->c.ctx, s->requested);
+		if (db_checkpoint_forced(s->c.db) < 0)
+			log_warn("server_commit: checkpoint: %s", db_errmsg(s->c.db));
+	}
+	/* replies wait for this commit's sync, or for earlier ones they may have read */
+	for (unsigned i = s->head; i != s->tail; i++) {
+		server_slot_t *slot = server_slot(s, i);
+
+		if (slot->state == SLOT_TX) {
+			slot->state = SLOT_WAIT;
+			slot->gen = s->requested;
+		}
+	}
+	s->tx = s->failed = false;
+	s->commits++;
+}
+
+/*
+ * A sync failed: what is on disk is unknown. Every waiting request is
+ * answered unavailable (clients resend, idempotently), the replies get
+ * their time to leave, and the daemon exits 74.
+ */
+static noreturn void
+server_sync_failed(server_t *s)
+{
+	int error = errno;
+
+	server_reader_stop(s);
+	for (unsigned i = s->head; i != s->tail; i++) {
+		server_slot_t *slot = server_slot(s, i);
+
+		if (slot->state == SLOT_FREE)
+			continue;
+		server_reply_unavailable(slot, "the store could not sync to disk; the "
+		    "daemon stops, try again");
+		slot->state = SLOT_WAIT;
+		slot->gen = 0;
+	}
+	server_flush(s);
+	rpc_server_destroy(&s->rpc);
+	fatal(EXIT_IOERR, "%s: syncing the database: %s", s->c.service, strerror(error));
+}
+
+static void
+server_status(server_t *s, const msg_t *m, pack_t *reply)
+{
+	const char *path = sqlite3_db_filename(db_handle(s->c.db), "main");
+	char wal[4096];
+	struct stat st;
+	int64_t bytes = 0;
+
+	if (path != NULL && path[0] != '\0') {
+		if (stat(path, &st) == 0)
+			bytes += st.st_size;
+		snprintf(wal, sizeof(wal), "%s-wal", path);
+		if (stat(wal, &st) == 0)
+			bytes += st.st_size;
+	}
+	pack_reply_ok(reply, msg_req(m));
+	pack_kv_str(reply, "service", s->c.service);
+	pack_kv_str(reply, "version", WIRE_TRYGG_VERSION);
+	pack_kv_int(reply, "uptime_s", (ts_now() - s->started) / 1000);
+	pack_kv_int(reply, "db_bytes", bytes);
+	pack_kv_int(reply, "inflight", (int64_t)(s->tail - s->head));
+	pack_key(reply, "links");
+	pack_map_open(reply);
+	if (s->c.links)
+		s->c.links(s->c.ctx, reply);
+	pack_map_close(reply);
+	pack_map_close(reply);
+}
+
+/* A write request, in a savepoint of its own inside the open transaction. */
+static void
+server_write(server_t *s, server_slot_t *slot)
+{
+	sqlite3 *h = db_handle(s->c.db);
+	int rc;
+
+	slot->state = SLOT_TX;
+	if (server_tx(s) < 0)
+		return;         /* answered unavailable with the batch */
+	if (server_sql(s->c.db, "SAVEPOINT request") < 0) {
+		log_warn("server_write: savepoint: %s", db_errmsg(s->c.db));
+		s->failed = true;
+		return;
+	}
+	rc = slot->op->fn(s->c.ctx, slot->msg, slot->reply);
+	if (sqlite3_get_autocommit(h)) {
+		/* SQLite rolled the whole transaction back by itself */
+		s->failed = true;
+		return;
+	}
+	if (rc < 0) {
+		if (server_sql(s->c.db, "ROLLBACK TO request") < 0)
+			s->failed = true;
+		if (s->c.rolled_back)
+			s->c.rolled_back(s->c.ctx);
+	}
+	if (server_sql(s->c.db, "RELEASE request") < 0)
+		s->failed = true;
+}
+
+/* Takes every waiting request (as many as the ring has room for) and handles it. */
+static void
+server_take(server_t *s)
+{
+	unsigned room = SERVER_INFLIGHT - (s->tail - s->head), taken = 0;
+
+	if (room > SERVER_BATCH_MAX)
+		room = SERVER_BATCH_MAX;
+	while (taken < room) {
+		server_slot_t *slot = server_slot(s, s->tail);
+		const char *op;
+		size_t op_len, i;
+
+		if (rpc_server_recv(s->rpc, &slot->req) <= 0)
+			break;
+		s->tail++;
+		taken++;
+		slot->state = SLOT_WAIT;
+		slot->gen = 0;
+		if ((slot->msg = rpc_server_prepare(&slot->req, s->c.service, &op, &op_len,
+		    slot->reply)) == NULL)
+			continue;       /* answered: too large, malformed, ping */
+		pack_reset(slot->reply);
+		if (msg_op_is(op, op_len, "status")) {
+			server_status(s, slot->msg, slot->reply);
+			continue;
+		}
+		for (i = 0; i < s->c.nops; i++)
+			if (msg_op_is(op, op_len, s->c.ops[i].name))
+				break;
+		if (i == s->c.nops) {
+			rpc_reply_unknown_op(slot->reply, slot->msg, s->c.service, op, op_len,
+			    s->c.ops, s->c.nops, sizeof(s->c.ops[0]));
+			continue;
+		}
+		slot->op = &s->c.ops[i];
+		switch (slot->op->kind) {
+		case SERVER_WRITE:
+			server_write(s, slot);
+			break;
+		case SERVER_READ:
+			if (s->has_reader) {
+				server_read_queue(s, slot);
+				break;
+			}
+			server_write(s, slot);
+			break;
+		case SERVER_MAIN:
+			slot->op->fn(s->c.ctx, slot->msg, slot->reply);
+			slot->gen = s->requested;
+			break;
+		}
+	}
+	if (taken) {
+		s->batches++;
+		s->requests += taken;
+	}
+}
+
+/* With -v, logs batches and syncs since the last time. */
+static void
+server_stats(server_t *s, int64_t now)
+{
+	uint64_t syncs, us, max_us;
+
+	if (now - s->stats_at < SERVER_STATS_MS)
+		return;
+	syncer_stats(s->sync, &syncs, &us, &max_us);
+	if (s->batches > s->last_batches)
+		log_debug("%llu requests in %llu batches (%.1f each), %llu commits, %llu syncs "
+		    "of %.2f ms on average, %.2f ms at most",
+		    (unsigned long long)(s->requests - s->last_requests),
+		    (unsigned long long)(s->batches - s->last_batches),
+		    (double)(s->requests - s->last_requests) / (double)(s->batches - s->last_batches),
+		    (unsigned long long)(s->commits - s->last_commits),
+		    (unsigned long long)(syncs - s->last_syncs),
+		    syncs > s->last_syncs ? (double)(us - s->last_us) / 1000.0 /
+		    (double)(syncs - s->last_syncs) : 0.0, (double)max_us / 1000.0);
+	s->stats_at = now;
+	s->last_batches = s->batches;
+	s->last_requests = s->requests;
+	s->last_commits = s->commits;
+	s->last_syncs = syncs;
+	s->last_us = us;
+}
+
+server_t *
+server_new(void *zctx, const server_conf_t *conf, char *err, size_t errlen)
+{
+	server_t *s = xcalloc(1, sizeof(*s));
+
+	/* large replies and frames go back to the system when freed */
+	mallopt(M_MMAP_THRESHOLD, SERVER_MMAP_THRESHOLD);
+	s->c = *conf;
+	s->zctx = zctx;
+	s->wake_at = INT64_MAX;
+	s->started = ts_now();
+	s->refd = -1;
+	pthread_mutex_init(&s->rlock, NULL);
+	pthread_cond_init(&s->rwake, NULL);
+	for (int i = 0; i < SERVER_INFLIGHT; i++)
+		s->slots[i].reply = pack_new();
+	if ((s->sync = syncer_new(conf->db, err, errlen)) == NULL)
+		goto fail;
+	if (conf->read_db != NULL) {
+		if ((s->refd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+			snprintf(err, errlen, "eventfd: %s", strerror(errno));
+			goto fail;
+		}
+		if ((errno = pthread_create(&s->reader, NULL, server_reader_main, s)) != 0) {
+			snprintf(err, errlen, "starting the reader thread: %s", strerror(errno));
+			goto fail;
+		}
+		s->has_reader = true;
+	}
+	if ((s->rpc = rpc_server_new(zctx, conf->endpoint, err, errlen)) == NULL)
+		goto fail;
+	return s;
+fail:
+	server_destroy(&s);
+	return NULL;
+}
+
+void
+server_destroy(server_t **self_p)
+{
+	server_t *s;
+
+	if (self_p == NULL || (s = *self_p) == NULL)
+		return;
+	server_reader_stop(s);
+	syncer_destroy(&s->sync);
+	for (unsigned i = s->head; i != s->tail; i++) {
+		server_slot_t *slot = server_slot(s, i);
+
+		msg_destroy(&slot->msg);
+		rpc_request_release(&slot->req);
+	}
+	for (int i = 0; i < SERVER_INFLIGHT; i++)
+		pack_destroy(&s->slots[i].reply);
+	rpc_server_destroy(&s->rpc);
+	if (s->refd >= 0)
+		close(s->refd);
+	pthread_mutex_destroy(&s->rlock);
+	pthread_cond_destroy(&s->rwake);
+	free(s);
+	*self_p = NULL;
+}
+
+void
+server_wake_at(server_t *s, int64_t ms)
+{
+	if (ms < s->wake_at)
+		s->wake_at = ms;
+}
+
+int
+server_watch(server_t *s, void *sock, int fd, short events,
+    void (*fn)(void *arg, short revents), void *arg)
+{
+	if (s->nwatch == SERVER_WATCH_MAX)
+		return -1;
+	s->watch[s->nwatch++] = (server_watch_t){sock, fd, events, fn, arg};
+	return 0;
+}
+
+void
+server_unwatch(server_t *s, void *sock, int fd)
+{
+	for (int i = 0; i < s->nwatch; i++) {
+		if (s->watch[i].sock == sock && (sock != NULL || s->watch[i].fd == fd)) {
+			s->watch[i] = s->watch[--s->nwatch];
+			return;
+		}
+	}
+}
+
+uint64_t
+server_gen_committed(const server_t *s)
+{
+	return s->requested;
+}
+
+uint64_t
+server_gen_durable(const server_t *s)
+{
+	return s->done;
+}
+
+/* How long the next poll may sleep: until the wake time, an idle checkpoint, or a while. */
+static long
+server_timeout(server_t *s, int64_t now, bool ckpt_due)
+{
+	int64_t t = ckpt_due ? SERVER_IDLE_MS : SERVER_POLL_MS;
+
+	if (s->wake_at != INT64_MAX) {
+		if (s->wake_at <= now)
+			return 0;
+		if (s->wake_at - now < t)
+			t = s->wake_at - now;
+	}
+	return (long)t;
+}
+
+static void
+server_durable(server_t *s)
+{
+	int64_t done = syncer_done(s->sync);
+
+	if (done < 0)
+		server_sync_failed(s);
+	if ((uint64_t)done != s->done) {
+		s->done = (uint64_t)done;
+		if (s->c.durable)
+			s->c.durable(s->c.ctx, s->done);
+	}
+}
+
+void
+server_run(server_t *s, volatile sig_atomic_t *quit)
+{
+	enum { P_SYNC, P_READS, P_RPC, P_FIXED };
+
+	while (!*quit) {
+		zmq_pollitem_t items[P_FIXED + SERVER_WATCH_MAX];
+		/* with the ring full, take no more requests until syncs free it */
+		bool room = s->tail - s->head < SERVER_INFLIGHT;
+		bool due = db_checkpoint_due(s->c.db);
+		int64_t now = ts_now();
+		int nwatch = s->nwatch, n;
+		uint64_t ckpt_errors;
+
+		items[P_SYNC] = (zmq_pollitem_t){NULL, syncer_fd(s->sync), ZMQ_POLLIN, 0};
+		items[P_READS] = (zmq_pollitem_t){NULL, s->refd, s->refd >= 0 ? ZMQ_POLLIN : 0, 0};
+		items[P_RPC] = (zmq_pollitem_t){rpc_server_socket(s->rpc), 0, room ? ZMQ_POLLIN : 0, 0};
+		for (int i = 0; i < nwatch; i++)
+			items[P_FIXED + i] = (zmq_pollitem_t){s->watch[i].sock, s->watch[i].fd,
+			    s->watch[i].events, 0};
+		if (s->refd < 0)
+			items[P_READS].fd = syncer_fd(s->sync);     /* a harmless stand-in */
+		if ((n = zmq_poll(items, P_FIXED + nwatch, server_timeout(s, now, due))) < 0) {
+			if (errno == EINTR)
+				continue;
+			fatal(EXIT_SOFTWARE, "zmq_poll: %s", zmq_strerror(errno));
+		}
+		/* idle, nothing open or syncing: the moment to copy the WAL */
+		if (n == 0 && due && !s->tx && s->done == s->requested && s->reading == 0)
+			syncer_checkpoint(s->sync);
+		if (items[P_SYNC].revents & ZMQ_POLLIN)
+			server_durable(s);
+		if (s->refd >= 0 && (items[P_READS].revents & ZMQ_POLLIN))
+			server_reads_done(s);
+		for (int i = 0; i < nwatch; i++)
+			if (items[P_FIXED + i].revents)
+				s->watch[i].fn(s->watch[i].arg, items[P_FIXED + i].revents);
+		if (room && (items[P_RPC].revents & ZMQ_POLLIN))
+			server_take(s);
+		if (s->wake_at <= (now = ts_now()) && s->c.tick) {
+			s->wake_at = INT64_MAX;
+			if (server_tx(s) == 0 && s->c.tick(s->c.ctx, now) < 0)
+				s->failed = true;
+		}
+		/* commit when the sync thread is free, or when the ring is full */
+		if (s->tx && (s->done == s->requested || s->tail - s->head == SERVER_INFLIGHT))
+			server_commit(s);
+		server_flush(s);
+		if (s->c.verbose)
+			server_stats(s, now);
+		if ((ckpt_errors = syncer_checkpoint_errors(s->sync)) != s->ckpt_errors) {
+			log_warn("checkpoint failed (%llu so far); retried when next idle",
+			    (unsigned long long)ckpt_errors);
+			s->ckpt_errors = ckpt_errors;
+		}
+	}
+	log_info("stopping on signal %d", (int)*quit);
+
+	/* the reads under way, the last commit and sync, then the replies that waited */
+	server_reader_stop(s);
+	server_commit(s);
+	{
+		int64_t done = syncer_finish(&s->sync);
+
+		if (done < 0)
+			server_sync_failed(s);
+		s->done = (uint64_t)done;
+	}
+	server_flush(s);
+}
