@@ -29,6 +29,8 @@ void pack_destroy(pack_t **self_p);
 void pack_reset(pack_t *p);
 /* the bytes written; valid until the next write or reset */
 const void *pack_data(const pack_t *p, size_t *len);
+/* bytes written so far, containers open or not (for budgets) */
+size_t pack_len(const pack_t *p);
 
 void pack_map_open(pack_t *p);
 void pack_map_close(pack_t *p);

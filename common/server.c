@@ -250,6 +250,7 @@ server_flush(server_t *s)
 			log_debug("server_flush: reply: %s", zmq_strerror(errno));
 		msg_destroy(&slot->msg);
 		rpc_request_release(&slot->req);
+		pack_reset(slot->reply);        /* a large reply's memory is not kept */
 		slot->state = SLOT_FREE;
 		slot->op = NULL;
 	}
@@ -523,6 +524,13 @@ server_new(void *zctx, const server_conf_t *conf, char *err, size_t errlen)
 		s->slots[i].reply = pack_new();
 	if ((s->sync = syncer_new(conf->db, err, errlen)) == NULL)
 		goto fail;
+	/*
+	 * Generation 1 is a sync of what the file holds at start: a predecessor
+	 * killed after a commit but before its sync left that commit in the
+	 * page cache only. Links send what was stored before the start once
+	 * generation 1 is done.
+	 */
+	s->requested = syncer_request(s->sync);
 	if (conf->read_db != NULL) {
 		if ((s->refd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
 			snprintf(err, errlen, "eventfd: %s", strerror(errno));

@@ -128,7 +128,10 @@ int server_watch(server_t *s, void *sock, int fd, short events,
     void (*fn)(void *arg, short revents), void *arg);
 /* Stops watching sock or fd. */
 void server_unwatch(server_t *s, void *sock, int fd);
-/* The last generation committed and the last known durable. */
+/*
+ * The last generation committed and the last known durable. Generation 1
+ * is the sync at start that covers everything stored before it.
+ */
 uint64_t server_gen_committed(const server_t *s);
 uint64_t server_gen_durable(const server_t *s);
 

@@ -1,33 +1,113 @@
 /*
  * escalation.h: trygg-escalation's modules.
  *
- * trygg-escalation decides who must act on an escalation now (the
- * säkerhetschef in office hours, the TiB on duty otherwise: common/oncall.h)
- * and answers requests about it. This first part answers ping and oncall;
- * it owns no database yet.
+ * trygg-escalation turns incidents beyond a team's scope into escalations,
+ * decides who must act (the säkerhetschef in office hours, the TiB on duty
+ * otherwise: common/oncall.h; the other teams' coordinators for
+ * reinforcement), notifies them, and keeps notifying and moving up the
+ * policy's steps until someone acknowledges.
  *
- *   main.c                 options, configuration, the poll loop, dispatch
- *   escalation_oncall.c    the oncall operation
+ *   main.c                  options, configuration, then common/server.c
+ *   escalation_store.c      escalations.db: the schema and its opening
+ *   escalation_policy.c     the state machine: create, fire deadlines, ack, resolve
+ *   escalation_notify.c     notifications: published once durable
+ *   escalation_ops.c        the operations and the link from trygg-intake
+ *   escalation_view.c       an escalation as the wire shows it
+ *   escalation_oncall.c     the oncall operation
  */
 #ifndef TRYGG_ESCALATION_H
 #define TRYGG_ESCALATION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "cfg.h"
+#include "db.h"
 #include "msg.h"
 #include "pack.h"
+#include "server.h"
 #include "tz.h"
 
-#define ESCALATION_SERVICE "trygg-escalation"
+#define ESCALATION_SERVICE  "trygg-escalation"
+#define ESCALATION_DB_FILE  "escalations.db"
+#define ESCALATION_LIST_DEFAULT 100
+#define ESCALATION_LIST_MAX     1000
+#define ESCALATION_FIRE_MAX     64      /* due escalations handled in one tick */
+#define ESCALATION_STEPS_MAX    4       /* policy steps, at most */
+#define ESCALATION_CONTACTS_MAX 8       /* contacts notified in one step, at most */
+#define ESCALATION_PENDING_MAX  8       /* commits whose sync is awaited */
+
+/* escalations.status */
+#define ESC_OPEN        "open"
+#define ESC_ACKED       "acked"
+#define ESC_UNANSWERED  "unanswered"
+#define ESC_RESOLVED    "resolved"
 
 typedef struct {
 	const cfg_t *cfg;
 	tz_t        *tz;
+	db_t        *db;
+	server_t    *srv;           /* the writer's only; NULL in the reader's copy */
+	void        *pub;           /* the PUB socket; the writer's only */
+	struct {
+		uint64_t gen;
+		int64_t  id;        /* notifications up to id are durable at gen */
+	} pending[ESCALATION_PENDING_MAX];
+	int          npending;
+	int64_t      published;     /* notifications up to here were published */
+	int64_t      durable;       /* notifications up to here are on disk */
 } escalation_t;
 
+/* escalation_store.c */
+db_t *escalation_store_open(const char *data_dir, char *err, size_t errlen);
+/* Appends an event to an escalation's history (and the outbox); 0 or -1. */
+int escalation_store_event(escalation_t *esc, int64_t id, int64_t at, const char *action,
+    const char *by, const char *note);
+
+/* escalation_policy.c */
+/*
+ * Makes the escalation of an incident (a map as intake's link sends it),
+ * unless the incident has one of its kind already; notifies step 0.
+ * 0, or -1 on a store failure.
+ */
+int escalation_policy_create(escalation_t *esc, const msgpack_object *incident, int64_t now);
+/* Fires every deadline due at now; asks to be woken at the next. 0 or -1. */
+int escalation_policy_tick(escalation_t *esc, int64_t now);
+/* The earliest deadline stored, or INT64_MAX; -1 on error. */
+int64_t escalation_policy_next(escalation_t *esc);
+/*
+ * ack and resolve; by is a contact id. Return 0 done, 1 nothing to do
+ * (already acked or resolved), 2 not found, -1 on a store failure.
+ */
+int escalation_policy_ack(escalation_t *esc, int64_t id, const char *by, int64_t now);
+int escalation_policy_resolve(escalation_t *esc, int64_t id, const char *by,
+    const char *note, int64_t now);
+/* The open escalations of an incident number; resolves them ("closed" in intake). */
+int escalation_policy_incident_closed(escalation_t *esc, const char *number,
+    const char *by, int64_t now);
+/* Adds a note to the escalations of an incident number. */
+int escalation_policy_incident_note(escalation_t *esc, const char *number,
+    const char *by, const char *note, int64_t now);
+
+/* escalation_notify.c */
+/* Stores one notification for a contact (sent once durable); 0 or -1. */
+int escalation_notify_queue(escalation_t *esc, int64_t id, int step, int attempt,
+    const char *contact, int64_t now, int64_t ack_by);
+/* server.c hooks, passed on from main.c */
+void escalation_notify_committed(escalation_t *esc, uint64_t gen);
+void escalation_notify_durable(escalation_t *esc, uint64_t done);
+/* Publishes what is durable and not yet published; marks it sent. */
+void escalation_notify_flush(escalation_t *esc);
+
+/* escalation_ops.c: the operation table that common/server.c dispatches on */
+extern const server_op_t escalation_ops[];
+extern const size_t escalation_nops;
+
+/* escalation_view.c: packs an escalation as get shows it; full adds notifications and history. 0, 1 not found, -1. */
+int escalation_view_pack(escalation_t *esc, int64_t id, bool full, pack_t *p);
+
 /* escalation_oncall.c: answers {"op":"oncall","at"?: RFC 3339} into reply */
-void escalation_oncall(escalation_t *esc, const msg_t *m, pack_t *reply);
+int escalation_oncall(void *ctx, const msg_t *m, pack_t *reply);
 
 #endif

@@ -22,9 +22,10 @@ static const msg_field_t oncall_fields[] = {
 
 enum { ONCALL_NFIELDS = sizeof(oncall_fields) / sizeof(oncall_fields[0]) };
 
-void
-escalation_oncall(escalation_t *esc, const msg_t *m, pack_t *reply)
+int
+escalation_oncall(void *ctx, const msg_t *m, pack_t *reply)
 {
+	escalation_t *esc = ctx;
 	msg_val_t v[ONCALL_NFIELDS];
 	wire_err_t err;
 	oncall_t oc;
@@ -33,7 +34,7 @@ escalation_oncall(escalation_t *esc, const msg_t *m, pack_t *reply)
 
 	if (msg_fields(m, oncall_fields, ONCALL_NFIELDS, v, &err) < 0) {
 		pack_reply_error(reply, &err, msg_req(m));
-		return;
+		return 0;
 	}
 	at = v[0].present ? v[0].ms : ts_now();
 	if (oncall_decide(esc->cfg, esc->tz, at, &oc, why, sizeof(why)) < 0) {
@@ -42,7 +43,7 @@ escalation_oncall(escalation_t *esc, const msg_t *m, pack_t *reply)
 		wire_err_set(&err, WERR_INTERNAL, NULL,
 		    "nobody is on call: %s", why);
 		pack_reply_error(reply, &err, msg_req(m));
-		return;
+		return 0;
 	}
 	if (oh_next_change(&esc->cfg->office, esc->tz, at, &until) < 0)
 		until = -1;
@@ -62,4 +63,5 @@ escalation_oncall(escalation_t *esc, const msg_t *m, pack_t *reply)
 	if (until >= 0)
 		pack_kv_time(reply, "until", until);
 	pack_map_close(reply);
+	return 0;
 }

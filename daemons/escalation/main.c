@@ -1,32 +1,37 @@
 /*
- * trygg-escalation: decides who must act on an escalation (the
- * säkerhetschef in office hours, the TiB on duty otherwise) and answers
- * questions about it.
+ * trygg-escalation: turns incidents beyond a team's scope into
+ * escalations, notifies who must act, and keeps notifying and moving up the
+ * policy until someone acknowledges (escalation_policy.c).
  *
- * Sockets: one ROUTER on endpoints.escalation (requests: ping, oncall).
- * State:   none yet; the configuration (office hours, holidays, the TiB
- *          rota) is read at start-up.
+ * Sockets: one ROUTER on endpoints.escalation (requests, and the durable
+ *          link from trygg-intake as "link.deliver"); one PUB on
+ *          endpoints.notifications (escalation_notify.c).
+ * State:   <data_dir>/escalations.db (escalation_store.c): a writer
+ *          connection, and a reader connection for get and list.
+ *
+ * The request ring, group commit, reader thread and release-after-sync are
+ * common/server.c's; the policy's deadlines come back through its tick hook,
+ * and notifications leave through its durable hook.
  *
  * Exit status: 0 on SIGTERM/SIGINT, 64 usage, 78 bad configuration (every
- * problem is printed, one per line), 69 when the socket cannot be bound,
- * 70 on an internal error.
+ * problem is printed, one per line), 69 when a socket cannot be bound,
+ * 70 on an internal error, 74 for database and disk failures.
  */
 #include "escalation.h"
 #include "daemon.h"
 #include "log.h"
-#include "rpc.h"
-#include "wire.h"
+#include "server.h"
+#include "ts.h"
 
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <zmq.h>
 
-#define ESCALATION_POLL_MS 1000 /* wake at least this often to notice signals */
+#define ESCALATION_PUB_HWM 10000        /* notifications queued per subscriber */
 
 static volatile sig_atomic_t escalation_quit;
 
@@ -36,40 +41,55 @@ escalation_on_signal(int sig)
 	escalation_quit = sig;
 }
 
-/* The operations besides ping (which rpc_server_drain answers). */
-static const struct {
-	const char *name;
-	void      (*fn)(escalation_t *, const msg_t *, pack_t *);
-} escalation_ops[] = {
-	{"oncall", escalation_oncall},
-};
-
-/* rpc_handler_fn: one parsed request with a valid header */
-static void
-escalation_handle(void *ctx, const msg_t *m, const char *op, size_t op_len,
-    pack_t *reply)
+static int
+escalation_tick(void *ctx, int64_t now)
 {
-	size_t n = sizeof(escalation_ops) / sizeof(escalation_ops[0]);
+	return escalation_policy_tick(ctx, now);
+}
 
-	for (size_t i = 0; i < n; i++) {
-		if (msg_op_is(op, op_len, escalation_ops[i].name)) {
-			escalation_ops[i].fn(ctx, m, reply);
-			return;
-		}
+static void
+escalation_committed(void *ctx, uint64_t gen)
+{
+	escalation_notify_committed(ctx, gen);
+}
+
+static void
+escalation_durable(void *ctx, uint64_t gen)
+{
+	escalation_notify_durable(ctx, gen);
+}
+
+/* Notifications stored but not out when the last run ended go out after the first sync. */
+static void
+escalation_resume(escalation_t *esc)
+{
+	sqlite3_stmt *st = db_stmt(esc->db,
+	    "SELECT min(id) - 1, (SELECT max(id) FROM notifications) FROM notifications"
+	    " WHERE state = 'pending' AND channel = 'pub'");
+
+	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
+		esc->published = sqlite3_column_type(st, 0) == SQLITE_NULL ?
+		    sqlite3_column_int64(st, 1) : sqlite3_column_int64(st, 0);
+		esc->pending[0].gen = 1;
+		esc->pending[0].id = sqlite3_column_int64(st, 1);
+		esc->npending = 1;
 	}
-	rpc_reply_unknown_op(reply, m, ESCALATION_SERVICE, op, op_len, escalation_ops, n,
-	    sizeof(escalation_ops[0]));
+	if (st != NULL)
+		sqlite3_reset(st);
 }
 
 int
 main(int argc, char **argv)
 {
 	daemon_args_t args;
-	rpc_server_t *srv;
-	escalation_t esc;
+	server_conf_t conf;
+	server_t *srv;
+	escalation_t esc, reader;
 	cfg_t *cfg;
 	char err[512];
 	void *zctx;
+	int hwm = ESCALATION_PUB_HWM, linger = 0;
+	int64_t next;
 
 	daemon_start(argc, argv, ESCALATION_SERVICE, &args);
 	cfg = args.cfg;
@@ -83,33 +103,56 @@ main(int argc, char **argv)
 		cfg_destroy(&cfg);
 		return 0;
 	}
+	if ((esc.db = escalation_store_open(cfg->data_dir, err, sizeof(err))) == NULL ||
+	    db_defer_sync(esc.db, err, sizeof(err)) < 0)
+		fatal(EXIT_IOERR, "%s", err);
+	reader = esc;
+	if ((reader.db = escalation_store_open(cfg->data_dir, err, sizeof(err))) == NULL)
+		fatal(EXIT_IOERR, "%s", err);
 
 	zctx = zmq_ctx_new();
-	if ((srv = rpc_server_new(zctx, cfg->endpoints.escalation, err,
-	    sizeof(err))) == NULL)
+	if ((esc.pub = zmq_socket(zctx, ZMQ_PUB)) == NULL)
+		fatal(EXIT_SOFTWARE, "creating the PUB socket: %s", zmq_strerror(errno));
+	zmq_setsockopt(esc.pub, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	zmq_setsockopt(esc.pub, ZMQ_LINGER, &linger, sizeof(linger));
+	if (zmq_bind(esc.pub, cfg->endpoints.notifications) != 0)
+		fatal(EXIT_UNAVAIL, "binding %s: %s", cfg->endpoints.notifications,
+		    zmq_strerror(errno));
+	conf = (server_conf_t){
+		.service = ESCALATION_SERVICE,
+		.endpoint = cfg->endpoints.escalation,
+		.db = esc.db,
+		.read_db = reader.db,
+		.ops = escalation_ops,
+		.nops = escalation_nops,
+		.ctx = &esc,
+		.read_ctx = &reader,
+		.verbose = args.verbose,
+		.tick = escalation_tick,
+		.committed = escalation_committed,
+		.durable = escalation_durable,
+	};
+	if ((srv = server_new(zctx, &conf, err, sizeof(err))) == NULL)
 		fatal(EXIT_UNAVAIL, "%s", err);
+	esc.srv = srv;
+	escalation_resume(&esc);
+	/* deadlines stored by an earlier run fire on time, or at once when overdue */
+	if ((next = escalation_policy_next(&esc)) < 0)
+		fatal(EXIT_IOERR, "reading deadlines: %s", db_errmsg(esc.db));
+	if (next != INT64_MAX)
+		server_wake_at(srv, next);
 	daemon_signals(escalation_on_signal);
+	log_info("listening on %s, notifications on %s, escalations in %s/%s",
+	    cfg->endpoints.escalation, cfg->endpoints.notifications, cfg->data_dir,
+	    ESCALATION_DB_FILE);
 
-	log_info("listening on %s, office hours and rota in %s",
-	    cfg->endpoints.escalation, tz_name(esc.tz));
+	server_run(srv, &escalation_quit);
 
-	while (!escalation_quit) {
-		zmq_pollitem_t item = {rpc_server_socket(srv), 0, ZMQ_POLLIN, 0};
-
-		if (zmq_poll(&item, 1, ESCALATION_POLL_MS) < 0) {
-			if (errno == EINTR)
-				continue;
-			fatal(EXIT_SOFTWARE, "zmq_poll: %s", zmq_strerror(errno));
-		}
-		if ((item.revents & ZMQ_POLLIN) &&
-		    rpc_server_drain(srv, ESCALATION_SERVICE, escalation_handle,
-		    &esc) < 0 && errno != EINTR && errno != EAGAIN)
-			log_warn("main: rpc_server_drain: %s", zmq_strerror(errno));
-	}
-	log_info("stopping on signal %d", (int)escalation_quit);
-
-	rpc_server_destroy(&srv);
+	server_destroy(&srv);
+	zmq_close(esc.pub);
 	zmq_ctx_term(zctx);
+	db_close(&reader.db);
+	db_close(&esc.db);
 	tz_destroy(&esc.tz);
 	cfg_destroy(&cfg);
 	return 0;

@@ -10,6 +10,7 @@
  *                    masking, the content fingerprint
  *   intake_store.c   the schema and every SQL statement
  *   intake_view.c    an incident as the wire shows it
+ *   intake_link.c    the outbox, sent to trygg-escalation (common/link.h)
  */
 #ifndef TRYGG_INTAKE_H
 #define TRYGG_INTAKE_H
@@ -85,10 +86,23 @@ typedef struct {
 	size_t      partners_len;
 } intake_incident_t;
 
+/* outbox rows up to seq are durable once sync generation gen is */
+typedef struct {
+	uint64_t gen;
+	int64_t  seq;
+} intake_pending_t;
+
+#define INTAKE_PENDING_MAX 8    /* commits whose sync is awaited; one or two in practice */
+
+struct link;
+
 typedef struct {
 	const cfg_t *cfg;
 	tz_t        *tz;
 	db_t        *db;
+	struct link *link_escalation;           /* main.c's, not the reader's */
+	intake_pending_t outbox_pending[INTAKE_PENDING_MAX];
+	int          npending;
 	int64_t      now;               /* the batch's time of receipt */
 	int          number_year;       /* the year whose last number is cached; */
 	int64_t      number_last;       /*   0 when the cache must be reloaded */
@@ -104,6 +118,13 @@ void intake_submit_free(intake_submit_t *s);
  */
 extern const server_op_t intake_ops[];
 extern const size_t intake_nops;
+
+/* intake_link.c: the link to trygg-escalation over srv's loop; 0 or -1 */
+int intake_links_open(intake_t *in, void *zctx, server_t *srv, char *err, size_t errlen);
+int64_t intake_link_last_seq(intake_t *in);
+/* server.c hooks: a commit was made at gen; gen is durable */
+void intake_link_committed(intake_t *in, uint64_t gen);
+void intake_link_durable(intake_t *in, uint64_t done);
 
 /* intake_store.c */
 db_t *intake_store_open(const char *data_dir, char *err, size_t errlen);

@@ -31,6 +31,7 @@
  * insert, which cost a third of a submit's time.
  */
 #include "intake.h"
+#include "dir.h"
 #include "log.h"
 #include "mem.h"
 #include "ts.h"
@@ -96,33 +97,12 @@ static const char *const intake_schema[] = {
 	");",
 };
 
-/* Creates dir and its parents like mkdir -p; 0 or -1. */
-static int
-intake_mkdirs(const char *dir)
-{
-	char path[4096];
-	size_t len = strlen(dir);
-
-	if (len == 0 || len >= sizeof(path))
-		return -1;
-	memcpy(path, dir, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (path[i] != '/' && path[i] != '\0')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, 0750) < 0 && errno != EEXIST)
-			return -1;
-		path[i] = i < len ? '/' : '\0';
-	}
-	return 0;
-}
-
 db_t *
 intake_store_open(const char *data_dir, char *err, size_t errlen)
 {
 	char path[4096];
 
-	if (intake_mkdirs(data_dir) < 0) {
+	if (dir_make(data_dir, 0750) < 0) {
 		snprintf(err, errlen, "creating the data directory %s: %s", data_dir,
 		    strerror(errno));
 		return NULL;
@@ -372,6 +352,17 @@ intake_store_update(intake_t *in, int64_t row, const char *by, size_t by_len,
 {
 	sqlite3_stmt *st;
 	int changes = 0, rc;
+	bool escalated;
+
+	/* each history entry is an event; escalation hears about escalated incidents */
+	if ((st = db_stmt(in->db, "SELECT escalation <> 'none' FROM incidents WHERE row = ?1")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, row);
+	rc = sqlite3_step(st);
+	escalated = rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return -1;
 
 	if (update_id != NULL) {
 		if ((st = db_stmt(in->db, "SELECT 1 FROM history"
@@ -403,13 +394,17 @@ intake_store_update(intake_t *in, int64_t row, const char *by, size_t by_len,
 			changes++;
 			if (intake_store_history(in, row, by, by_len,
 			    strcmp(status, INTAKE_CLOSED) == 0 ? "closed" : "reopened",
-			    NULL, 0, update_id) < 0)
+			    NULL, 0, update_id) < 0 ||
+			    intake_store_event(in, WMSG_INCIDENT_UPDATED, row,
+			    sqlite3_last_insert_rowid(db_handle(in->db)), escalated) < 0)
 				return -1;
 		}
 	}
 	if (note != NULL) {
 		if (intake_store_history(in, row, by, by_len, "note", note, note_len,
-		    update_id) < 0)
+		    update_id) < 0 ||
+		    intake_store_event(in, WMSG_INCIDENT_UPDATED, row,
+		    sqlite3_last_insert_rowid(db_handle(in->db)), escalated) < 0)
 			return -1;
 		if ((st = db_stmt(in->db,
 		    "UPDATE incidents SET updated_at = ?2 WHERE row = ?1")) == NULL)
@@ -422,9 +417,5 @@ intake_store_update(intake_t *in, int64_t row, const char *by, size_t by_len,
 			return -1;
 		changes++;
 	}
-	if (changes == 0)
-		return 0;
-	/* the event is about the last history entry of this update */
-	return intake_store_event(in, WMSG_INCIDENT_UPDATED, row,
-	    sqlite3_last_insert_rowid(db_handle(in->db)), false);
+	return 0;
 }

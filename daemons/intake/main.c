@@ -2,7 +2,8 @@
  * trygg-intake: takes incident reports, routes them to their area team,
  * decides their scope, stores them durably and answers.
  *
- * Sockets: one ROUTER on endpoints.intake (requests from reporters).
+ * Sockets: one ROUTER on endpoints.intake (requests from reporters); a
+ *          DEALER to endpoints.escalation, the durable link (intake_link.c).
  * State:   <data_dir>/incidents.db (intake_store.c), nothing else: a writer
  *          connection for submit and update, a reader connection for get
  *          and list.
@@ -17,6 +18,7 @@
  */
 #include "intake.h"
 #include "daemon.h"
+#include "link.h"
 #include "log.h"
 #include "server.h"
 
@@ -40,6 +42,34 @@ static void
 intake_rolled_back(void *ctx)
 {
 	intake_store_rolled_back(ctx);
+}
+
+static void
+intake_committed(void *ctx, uint64_t gen)
+{
+	intake_link_committed(ctx, gen);
+}
+
+static void
+intake_durable(void *ctx, uint64_t gen)
+{
+	intake_link_durable(ctx, gen);
+}
+
+static int
+intake_tick(void *ctx, int64_t now)
+{
+	intake_t *in = ctx;
+
+	return link_tick(in->link_escalation, now);
+}
+
+static void
+intake_links(void *ctx, pack_t *map)
+{
+	intake_t *in = ctx;
+
+	link_status(in->link_escalation, map);
 }
 
 int
@@ -85,15 +115,22 @@ main(int argc, char **argv)
 		.read_ctx = &reader,
 		.verbose = args.verbose,
 		.rolled_back = intake_rolled_back,
+		.committed = intake_committed,
+		.durable = intake_durable,
+		.tick = intake_tick,
+		.links = intake_links,
 	};
 	if ((srv = server_new(zctx, &conf, err, sizeof(err))) == NULL)
 		fatal(EXIT_UNAVAIL, "%s", err);
+	if (intake_links_open(&in, zctx, srv, err, sizeof(err)) < 0)
+		fatal(EXIT_IOERR, "%s", err);
 	daemon_signals(intake_on_signal);
 	log_info("listening on %s, incidents in %s/%s", cfg->endpoints.intake,
 	    cfg->data_dir, INTAKE_DB_FILE);
 
 	server_run(srv, &intake_quit);
 
+	link_destroy(&in.link_escalation);
 	server_destroy(&srv);
 	zmq_ctx_term(zctx);
 	db_close(&reader.db);

@@ -1,0 +1,277 @@
+/*
+ * escalation_ops.c: trygg-escalation's operations, as PROTOCOL.md gives
+ * them, and the link from trygg-intake.
+ *
+ *   link.deliver  a batch of trygg-intake's events (common/link.h)
+ *   ack           {"escalation": ID, "by": CONTACT}
+ *   resolve       {"escalation": ID, "by": CONTACT, "note"?}
+ *   get           {"escalation": ID} with its notifications and history
+ *   list          {"status"?, "limit"?, "before"?} newest first
+ *   oncall        escalation_oncall.c
+ *
+ * Writes run in the batch's transaction, reads on the reader's connection
+ * (common/server.h); nothing is answered before it is on disk.
+ */
+#include "escalation.h"
+#include "link.h"
+#include "log.h"
+#include "ts.h"
+#include "wire.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const escalation_statuses[] = {
+	ESC_OPEN, ESC_ACKED, ESC_UNANSWERED, ESC_RESOLVED, NULL
+};
+
+static int
+escalation_internal(escalation_t *esc, pack_t *reply, const msg_t *m, const char *what)
+{
+	wire_err_t err;
+
+	log_warn("escalation: %s: %s", what, db_errmsg(esc->db));
+	wire_err_set(&err, WERR_INTERNAL, NULL, "the escalation store failed (%s)", what);
+	pack_reset(reply);
+	pack_reply_error(reply, &err, msg_req(m));
+	return -1;
+}
+
+static int
+escalation_error(pack_t *reply, const msg_t *m, wire_code_t code, const char *field,
+    const char *text)
+{
+	wire_err_t err;
+
+	wire_err_set(&err, code, field, "%s", text);
+	pack_reply_error(reply, &err, msg_req(m));
+	return 0;
+}
+
+/* link_apply_fn: one event of trygg-intake */
+static int
+escalation_apply(void *ctx, const char *source, const char *type, size_t type_len,
+    const msgpack_object *msg)
+{
+	escalation_t *esc = ctx;
+	const msgpack_object *inc = msg_map_get(msg, "incident"), *change, *o;
+	wire_msg_t t = wire_msg_type(type, type_len);
+	char number[40], action[16], by[256], note[8192];
+	int64_t now = ts_now();
+
+	if (inc == NULL || inc->type != MSGPACK_OBJECT_MAP)
+		return 1;
+	if (t == WMSG_INCIDENT_CREATED)
+		return escalation_policy_create(esc, inc, now);
+	if (t != WMSG_INCIDENT_UPDATED)
+		return 1;
+	change = msg_map_get(msg, "change");
+	if ((o = msg_map_get(inc, "number")) == NULL || o->type != MSGPACK_OBJECT_STR ||
+	    o->via.str.size >= sizeof(number) || change == NULL ||
+	    change->type != MSGPACK_OBJECT_MAP)
+		return 1;
+	memcpy(number, o->via.str.ptr, o->via.str.size);
+	number[o->via.str.size] = '\0';
+#define COPY(key, buf) do { \
+		const msgpack_object *v_ = msg_map_get(change, key); \
+		buf[0] = '\0'; \
+		if (v_ && v_->type == MSGPACK_OBJECT_STR && v_->via.str.size < sizeof(buf)) { \
+			memcpy(buf, v_->via.str.ptr, v_->via.str.size); \
+			buf[v_->via.str.size] = '\0'; \
+		} \
+	} while (0)
+	COPY("action", action);
+	COPY("by", by);
+	COPY("note", note);
+#undef COPY
+	if (strcmp(action, "closed") == 0)
+		return escalation_policy_incident_closed(esc, number, by, now);
+	if (strcmp(action, "note") == 0)
+		return escalation_policy_incident_note(esc, number, by, note, now);
+	if (strcmp(action, "reopened") == 0)
+		return escalation_policy_incident_note(esc, number, by,
+		    "the incident was reopened in trygg-intake", now);
+	(void)source;
+	return 1;
+}
+
+static int
+escalation_op_deliver(void *ctx, const msg_t *m, pack_t *reply)
+{
+	escalation_t *esc = ctx;
+
+	return link_deliver(esc->db, m, escalation_apply, esc, reply);
+}
+
+/* Reads "escalation" (an id) and "by" (a configured contact); 0 or -1 answered. */
+static int
+escalation_target(escalation_t *esc, const msg_t *m, const msg_field_t *fields, size_t n,
+    msg_val_t *v, char by[72], pack_t *reply)
+{
+	wire_err_t err;
+
+	if (msg_fields(m, fields, n, v, &err) < 0) {
+		pack_reply_error(reply, &err, msg_req(m));
+		return -1;
+	}
+	if (cfg_contact(esc->cfg, v[1].str, v[1].len) == NULL) {
+		wire_err_set(&err, WERR_INVALID_FIELD, "by", "'by' must be a configured "
+		    "contact id (see trygg.yaml, contacts)");
+		pack_reply_error(reply, &err, msg_req(m));
+		return -1;
+	}
+	memcpy(by, v[1].str, v[1].len);
+	by[v[1].len] = '\0';
+	return 0;
+}
+
+/* Answers the outcome of ack or resolve: the escalation, or the error. */
+static int
+escalation_answer(escalation_t *esc, const msg_t *m, int rc, int64_t id, pack_t *reply)
+{
+	if (rc < 0)
+		return escalation_internal(esc, reply, m, "changing the escalation");
+	if (rc == 2)
+		return escalation_error(reply, m, WERR_NOT_FOUND, "escalation",
+		    "no escalation has this id");
+	pack_reply_ok(reply, msg_req(m));
+	pack_kv_bool(reply, "changed", rc == 0);
+	pack_key(reply, "escalation");
+	if (escalation_view_pack(esc, id, true, reply) != 0)
+		return escalation_internal(esc, reply, m, "reading the escalation");
+	pack_map_close(reply);
+	return 0;
+}
+
+static int
+escalation_op_ack(void *ctx, const msg_t *m, pack_t *reply)
+{
+	static const msg_field_t fields[] = {
+		{"escalation", MF_INT, true, 1, INT64_MAX, NULL, 0},
+		{"by", MF_ID, true, 1, 64, NULL, 0},
+	};
+	escalation_t *esc = ctx;
+	msg_val_t v[2];
+	char by[72];
+
+	if (msg_get(m, "token") != NULL)
+		return escalation_error(reply, m, WERR_INVALID_FIELD, "token",
+		    "ack tokens are not issued yet; ack with 'escalation' and 'by'");
+	if (escalation_target(esc, m, fields, 2, v, by, reply) < 0)
+		return 0;
+	return escalation_answer(esc, m, escalation_policy_ack(esc, v[0].i, by, ts_now()),
+	    v[0].i, reply);
+}
+
+static int
+escalation_op_resolve(void *ctx, const msg_t *m, pack_t *reply)
+{
+	static const msg_field_t fields[] = {
+		{"escalation", MF_INT, true, 1, INT64_MAX, NULL, 0},
+		{"by", MF_ID, true, 1, 64, NULL, 0},
+		{"note", MF_STR, false, 1, 2000, NULL, 0},
+	};
+	escalation_t *esc = ctx;
+	msg_val_t v[3];
+	char by[72], note[8192];
+
+	if (escalation_target(esc, m, fields, 3, v, by, reply) < 0)
+		return 0;
+	if (v[2].present) {
+		memcpy(note, v[2].str, v[2].len);
+		note[v[2].len] = '\0';
+	}
+	return escalation_answer(esc, m, escalation_policy_resolve(esc, v[0].i, by,
+	    v[2].present ? note : NULL, ts_now()), v[0].i, reply);
+}
+
+static int
+escalation_op_get(void *ctx, const msg_t *m, pack_t *reply)
+{
+	static const msg_field_t fields[] = {
+		{"escalation", MF_INT, true, 1, INT64_MAX, NULL, 0},
+	};
+	escalation_t *esc = ctx;
+	msg_val_t v[1];
+	wire_err_t err;
+	int rc;
+
+	if (msg_fields(m, fields, 1, v, &err) < 0) {
+		pack_reply_error(reply, &err, msg_req(m));
+		return 0;
+	}
+	pack_reply_ok(reply, msg_req(m));
+	pack_key(reply, "escalation");
+	if ((rc = escalation_view_pack(esc, v[0].i, true, reply)) < 0)
+		return escalation_internal(esc, reply, m, "reading the escalation");
+	if (rc == 1) {
+		pack_reset(reply);
+		return escalation_error(reply, m, WERR_NOT_FOUND, "escalation",
+		    "no escalation has this id");
+	}
+	pack_map_close(reply);
+	return 0;
+}
+
+static int
+escalation_op_list(void *ctx, const msg_t *m, pack_t *reply)
+{
+	static const msg_field_t fields[] = {
+		{"status", MF_ENUM, false, 0, 0, escalation_statuses, 0},
+		{"limit", MF_INT, false, 1, ESCALATION_LIST_MAX, NULL, 0},
+		{"before", MF_INT, false, 1, INT64_MAX, NULL, 0},
+		{"incident", MF_STR, false, 1, 32, NULL, 0},
+	};
+	escalation_t *esc = ctx;
+	msg_val_t v[4];
+	wire_err_t err;
+	sqlite3_stmt *st;
+	int64_t limit, last = 0;
+	int n = 0, rc;
+
+	if (msg_fields(m, fields, 4, v, &err) < 0) {
+		pack_reply_error(reply, &err, msg_req(m));
+		return 0;
+	}
+	limit = v[1].present ? v[1].i : ESCALATION_LIST_DEFAULT;
+	if ((st = db_stmt(esc->db,
+	    "SELECT id FROM escalations WHERE id < ?1 AND (?2 IS NULL OR status = ?2)"
+	    " AND (?3 IS NULL OR incident = upper(?3)) ORDER BY id DESC LIMIT ?4")) == NULL)
+		return escalation_internal(esc, reply, m, "listing");
+	sqlite3_bind_int64(st, 1, v[2].present ? v[2].i : INT64_MAX);
+	if (v[0].present)
+		sqlite3_bind_text(st, 2, escalation_statuses[v[0].i], -1, SQLITE_STATIC);
+	if (v[3].present)
+		sqlite3_bind_text(st, 3, v[3].str, (int)v[3].len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, limit + 1);
+	pack_reply_ok(reply, msg_req(m));
+	pack_key(reply, "escalations");
+	pack_array_open(reply);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < limit) {
+		last = sqlite3_column_int64(st, 0);
+		if (escalation_view_pack(esc, last, false, reply) != 0) {
+			sqlite3_reset(st);
+			return escalation_internal(esc, reply, m, "listing");
+		}
+		n++;
+	}
+	pack_array_close(reply);
+	if (rc == SQLITE_ROW)
+		pack_kv_int(reply, "next", last);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return escalation_internal(esc, reply, m, "listing");
+	pack_map_close(reply);
+	return 0;
+}
+
+/* the operations besides ping and status, which common/server.c answers */
+const server_op_t escalation_ops[] = {
+	{"link.deliver", SERVER_WRITE, escalation_op_deliver},
+	{"ack", SERVER_WRITE, escalation_op_ack},
+	{"resolve", SERVER_WRITE, escalation_op_resolve},
+	{"get", SERVER_READ, escalation_op_get},
+	{"list", SERVER_READ, escalation_op_list},
+	{"oncall", SERVER_MAIN, escalation_oncall},
+};
+const size_t escalation_nops = sizeof(escalation_ops) / sizeof(escalation_ops[0]);
