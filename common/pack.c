@@ -70,6 +70,13 @@ pack_size(const pack_t *p)
 	return p->sb.size;
 }
 
+void
+pack_truncate(pack_t *p, size_t size)
+{
+	assert(p->depth == 0 && size <= p->sb.size);
+	p->sb.size = size;
+}
+
 size_t
 pack_capacity(const pack_t *p)
 {

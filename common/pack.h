@@ -37,6 +37,12 @@ void pack_destroy(pack_t **self_p);
 void pack_reset(pack_t *p);
 /* bytes written so far, containers open or not */
 size_t pack_size(const pack_t *p);
+/*
+ * Forgets what was written after the first size bytes; only between
+ * top-level objects (no container open), e.g. to take back the last of a
+ * run of objects that went over a budget.
+ */
+void pack_truncate(pack_t *p, size_t size);
 /* bytes allocated for the output */
 size_t pack_capacity(const pack_t *p);
 /* the bytes written; valid until the next write or reset */

@@ -94,6 +94,9 @@ static const char *const intake_schema[] = {
 	"  attempts     INTEGER NOT NULL DEFAULT 0,"
 	"  next_at      INTEGER NOT NULL DEFAULT 0"
 	");",
+	/* version 2: list pages by team and status; "since" needs no index */
+	"DROP INDEX incidents_received;"
+	"CREATE INDEX incidents_team_status ON incidents (team, status);",
 };
 
 /* Creates dir and its parents like mkdir -p; 0 or -1. */
@@ -206,6 +209,33 @@ void
 intake_store_rolled_back(intake_t *in)
 {
 	in->number_year = 0;
+	in->received_known = false;
+}
+
+/*
+ * The time of receipt for a new incident: now, or the newest one stored if
+ * the clock went back, so that received_at never decreases in row order
+ * (list's "since" relies on it). -1 on error.
+ */
+static int
+intake_store_received_at(intake_t *in, int64_t *at)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!in->received_known) {
+		if ((st = db_stmt(in->db,
+		    "SELECT received_at FROM incidents ORDER BY row DESC LIMIT 1")) == NULL)
+			return -1;
+		rc = sqlite3_step(st);
+		in->received_last = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : INT64_MIN;
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -1;
+		in->received_known = true;
+	}
+	*at = in->now > in->received_last ? in->now : in->received_last;
+	return 0;
 }
 
 static int
@@ -290,12 +320,13 @@ intake_store_insert(intake_t *in, const intake_submit_t *s, char number[32],
 {
 	sqlite3_stmt *st;
 	tz_local_t local;
-	int64_t seq, row;
+	int64_t seq, row, received;
 	int rc;
 
 	/* numbers run per year of receipt in the configured zone */
 	tz_local(in->tz, in->now, &local);
-	if ((seq = intake_store_next_number(in, local.year)) < 0)
+	if ((seq = intake_store_next_number(in, local.year)) < 0 ||
+	    intake_store_received_at(in, &received) < 0)
 		return -1;
 	snprintf(number, 32, "INC-%04d-%06lld", local.year, (long long)seq);
 
@@ -311,7 +342,7 @@ intake_store_insert(intake_t *in, const intake_submit_t *s, char number[32],
 	inc->details = s->details;
 	inc->location = s->location;
 	inc->occurred_at = s->has_occurred ? s->occurred_at : in->now;
-	inc->received_at = inc->updated_at = in->now;
+	inc->received_at = inc->updated_at = received;
 	inc->level = s->level >= 0 ? intake_levels[s->level] : NULL;
 	inc->needs_external = intake_flag(s->needs_external);
 	inc->needs_reinforcement = intake_flag(s->needs_reinforcement);
@@ -359,6 +390,7 @@ intake_store_insert(intake_t *in, const intake_submit_t *s, char number[32],
 	if (rc != SQLITE_DONE)
 		return -1;
 	row = sqlite3_last_insert_rowid(db_handle(in->db));
+	in->received_last = received;
 
 	if (intake_store_event(in, WMSG_INCIDENT_CREATED, row, 0,
 	    s->escalation != ESC_NONE) < 0)
