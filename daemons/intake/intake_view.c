@@ -336,23 +336,31 @@ intake_view_segments(intake_t *in, const char *status, int64_t before, int want,
     intake_rows_t *r)
 {
 	sqlite3_stmt *st;
-	char team[256] = "";
+	buf_t team = BUF_INIT;
 	int rc;
 
 	for (;;) {
 		/* the next team in the index: one seek per team, not a scan */
 		if ((st = db_stmt(in->db, "SELECT team FROM incidents INDEXED BY"
 		    " incidents_team_status WHERE team > ?1 ORDER BY team LIMIT 1")) == NULL)
-			return -1;
-		sqlite3_bind_text(st, 1, team, -1, SQLITE_TRANSIENT);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			snprintf(team, sizeof(team), "%s", intake_col_text(st, 0));
+			break;
+		sqlite3_bind_text(st, 1, buf_str(&team), (int)team.len, SQLITE_TRANSIENT);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			buf_reset(&team);
+			buf_append(&team, sqlite3_column_blob(st, 0),
+			    (size_t)sqlite3_column_bytes(st, 0));
+		}
 		sqlite3_reset(st);
-		if (rc == SQLITE_DONE)
+		if (rc == SQLITE_DONE) {
+			buf_free(&team);
 			return 0;
-		if (rc != SQLITE_ROW || intake_view_segment(in, team, status, before, want, r) < 0)
-			return -1;
+		}
+		if (rc != SQLITE_ROW ||
+		    intake_view_segment(in, buf_str(&team), status, before, want, r) < 0)
+			break;
 	}
+	buf_free(&team);
+	return -1;
 }
 
 /*

@@ -413,5 +413,36 @@ TEST(test_reset_shrinks)
 	free(text);
 }
 
+/* Truncating takes back the last top-level objects written, nothing else. */
+TEST(test_truncate)
+{
+	pack_t *p = pack_new();
+	msgpack_unpacked up;
+	size_t first, len;
+
+	pack_map_open(p);
+	pack_kv_int(p, "n", 1);
+	pack_map_close(p);
+	first = pack_size(p);
+	pack_map_open(p);
+	pack_kv_str(p, "s", "second");
+	pack_map_close(p);
+	pack_int(p, 3);
+	CHECK(pack_size(p) > first);
+	pack_truncate(p, first);
+	pack_data(p, &len);
+	CHECK_INT(len, first);
+	CHECK(unpack(p, &up));
+	CHECK(up.data.type == MSGPACK_OBJECT_MAP && up.data.via.map.size == 1);
+	msgpack_unpacked_destroy(&up);
+	/* writing goes on after the cut */
+	pack_int(p, 7);
+	pack_data(p, &len);
+	CHECK_INT(len, first + 1);
+	pack_truncate(p, 0);
+	CHECK_INT(pack_size(p), 0);
+	pack_destroy(&p);
+}
+
 TEST_MAIN(test_scalars, test_bytes, test_nested, test_counts, test_obj_raw,
-    test_replies, test_reset, test_reset_shrinks)
+    test_replies, test_reset, test_reset_shrinks, test_truncate)
