@@ -10,6 +10,11 @@
  * History on the wire starts with the "created" entry, which is derived
  * from the incident itself (received_at, reporter); the history table
  * holds the changes after it.
+ *
+ * Whatever can grow is answered in pages bounded by count and by bytes
+ * (INTAKE_PAGE_BYTES), each with a cursor to the next one: a get's history
+ * (intake_view_history, "history_next") and a list (intake_view_list,
+ * "next"), so that no reply comes near the 1 MiB limit.
  */
 #include "intake.h"
 #include "mem.h"
