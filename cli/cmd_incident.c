@@ -8,6 +8,7 @@
 #include "wire.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -241,18 +242,27 @@ cmd_get(cli_t *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"id", required_argument, NULL, 'i'},
+		{"history-before", required_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *id = NULL;
 	msgpack_unpacked reply;
 	bool printed;
+	long before = 0;
 	pack_t *req;
 	int ch, rc;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			if (cli_parse_int(optarg, 1, LONG_MAX, &before) < 0)
+				return cli_usage("--history-before takes the history_next of an "
+				    "earlier get");
+			continue;
+		}
 		if (ch != 'i')
-			return cli_usage("usage: trygg get NUMBER | trygg get --id CLIENT_ID");
+			return cli_usage("usage: trygg get NUMBER | trygg get --id CLIENT_ID"
+			    " [--history-before N]");
 		id = optarg;
 	}
 	if ((id == NULL) == (optind == argc - 1 ? false : true) || optind < argc - 1)
@@ -262,6 +272,8 @@ cmd_get(cli_t *cli, int argc, char **argv)
 		pack_kv_str(req, "id", id);
 	else
 		pack_kv_str(req, "number", argv[optind]);
+	if (before > 0)
+		pack_kv_int(req, "history_before", before);
 	if ((rc = cli_send(cli, req, &reply, &printed)) != 0)
 		return rc;
 	if (!printed)
@@ -278,6 +290,7 @@ cmd_list(cli_t *cli, int argc, char **argv)
 		{"status", required_argument, NULL, 's'},
 		{"since", required_argument, NULL, 'S'},
 		{"limit", required_argument, NULL, 'l'},
+		{"before", required_argument, NULL, 'b'},
 		{NULL, 0, NULL, 0},
 	};
 	pack_t *req = cli_request("list");
@@ -293,6 +306,7 @@ cmd_list(cli_t *cli, int argc, char **argv)
 		case 't': pack_kv_str(req, "team", optarg); break;
 		case 's': pack_kv_str(req, "status", optarg); break;
 		case 'S': pack_kv_str(req, "since", optarg); break;
+		case 'b': pack_kv_str(req, "before", optarg); break;
 		case 'l':
 			if (cli_parse_int(optarg, 1, 1000, &limit) < 0) {
 				pack_destroy(&req);
@@ -302,7 +316,8 @@ cmd_list(cli_t *cli, int argc, char **argv)
 			break;
 		default:
 			pack_destroy(&req);
-			return cli_usage("usage: trygg list [--team T] [--status S] [--since T] [--limit N]");
+			return cli_usage("usage: trygg list [--team T] [--status S] [--since T] "
+			    "[--limit N] [--before NUMBER]");
 		}
 	}
 	if (optind != argc) {

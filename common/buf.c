@@ -78,6 +78,10 @@ void
 buf_reset(buf_t *b)
 {
 	b->len = 0;
+	if (b->cap > BUF_KEEP_MAX) {
+		b->data = xrealloc(b->data, BUF_KEEP_SIZE);
+		b->cap = BUF_KEEP_SIZE;
+	}
 	if (b->data)
 		b->data[0] = '\0';
 }

@@ -58,6 +58,29 @@ pack_reset(pack_t *p)
 {
 	msgpack_sbuffer_clear(&p->sb);
 	p->depth = 0;
+	if (p->sb.alloc > PACK_KEEP_MAX) {
+		p->sb.data = xrealloc(p->sb.data, PACK_KEEP_SIZE);
+		p->sb.alloc = PACK_KEEP_SIZE;
+	}
+}
+
+size_t
+pack_size(const pack_t *p)
+{
+	return p->sb.size;
+}
+
+void
+pack_truncate(pack_t *p, size_t size)
+{
+	assert(p->depth == 0 && size <= p->sb.size);
+	p->sb.size = size;
+}
+
+size_t
+pack_capacity(const pack_t *p)
+{
+	return p->sb.alloc;
 }
 
 const void *

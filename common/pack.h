@@ -25,8 +25,26 @@ typedef struct pack pack_t;
 
 pack_t *pack_new(void);
 void pack_destroy(pack_t **self_p);
-/* forgets everything written, keeps the memory */
+/*
+ * A writer kept for reuse (a reply slot) keeps what one ordinary reply
+ * needs; after a large reply, reset gives the rest back, so that a few
+ * large replies do not leave every slot holding megabytes.
+ */
+#define PACK_KEEP_MAX   (16 * 1024)     /* reset keeps capacity up to this ... */
+#define PACK_KEEP_SIZE  (4 * 1024)      /* ... and shrinks what is above it to this */
+
+/* forgets everything written; keeps the memory up to PACK_KEEP_MAX */
 void pack_reset(pack_t *p);
+/* bytes written so far, containers open or not */
+size_t pack_size(const pack_t *p);
+/*
+ * Forgets what was written after the first size bytes; only between
+ * top-level objects (no container open), e.g. to take back the last of a
+ * run of objects that went over a budget.
+ */
+void pack_truncate(pack_t *p, size_t size);
+/* bytes allocated for the output */
+size_t pack_capacity(const pack_t *p);
 /* the bytes written; valid until the next write or reset */
 const void *pack_data(const pack_t *p, size_t *len);
 /* bytes written so far, containers open or not (for budgets) */

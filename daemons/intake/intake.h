@@ -31,6 +31,15 @@
 #define INTAKE_DB_FILE     "incidents.db"
 #define INTAKE_LIST_DEFAULT 100
 #define INTAKE_LIST_MAX    1000
+/*
+ * A list page and a get's history page stop before their entries pass
+ * this many bytes (one entry always goes in). With the incident itself and
+ * the envelope, a reply stays under 64 KiB plus one entry, far below the
+ * 1 MiB limit; it is also what each of the ring's 1,024 reply slots can
+ * hold on to until it is reused (64 MiB at most).
+ */
+#define INTAKE_PAGE_BYTES  (48 * 1024)
+#define INTAKE_HISTORY_MAX 100          /* history entries in one reply, at most */
 #define INTAKE_FUTURE_SLACK_MS (10 * 60 * 1000)  /* occurred_at may lead the clock by this */
 
 /* incidents.status */
@@ -106,7 +115,18 @@ typedef struct {
 	int64_t      now;               /* the batch's time of receipt */
 	int          number_year;       /* the year whose last number is cached; */
 	int64_t      number_last;       /*   0 when the cache must be reloaded */
+	bool         received_known;    /* received_last is loaded: */
+	int64_t      received_last;     /*   the newest received_at stored */
 } intake_t;
+
+/* What a list asks for; NULL, INT64_MIN and INT64_MAX when not given. */
+typedef struct {
+	const char *team;
+	const char *status;
+	int64_t     since;              /* received_at at or after */
+	int64_t     before;             /* rows below this one */
+	int         limit;
+} intake_list_t;
 
 /* intake_submit.c */
 int intake_submit_check(intake_t *in, const msg_t *m, intake_submit_t *s, wire_err_t *err);
@@ -146,14 +166,23 @@ void intake_store_rolled_back(intake_t *in);
 int intake_store_update(intake_t *in, int64_t row, const char *by, size_t by_len,
     const char *note, size_t note_len, const char *status, const char *update_id);
 
-/* intake_view.c: packs the incident at row as a map; full adds details and history */
-int intake_view_pack(intake_t *in, int64_t row, bool full, pack_t *p);
+/*
+ * intake_view.c: packs the incident at row as a map; full adds details and
+ * one page of history: the newest entries older than history_before
+ * (INT64_MAX for the newest of all), with "history_next" when older ones
+ * are left out.
+ */
+int intake_view_pack(intake_t *in, int64_t row, bool full, int64_t history_before,
+    pack_t *p);
 /* the short form of the submit reply */
 void intake_view_pack_brief(intake_t *in, const intake_incident_t *inc, pack_t *p);
 /* the short form for the incident at row; 0 or -1 */
 int intake_view_pack_brief_row(intake_t *in, int64_t row, pack_t *p);
-/* Lists incidents newest first into an open array; returns the count or -1. */
-int intake_view_list(intake_t *in, const char *team, const char *status,
-    int64_t since, int limit, pack_t *p);
+/*
+ * Lists incidents newest first into an open array, one page by count and
+ * by bytes; next gets the number to page on from, or "" at the end.
+ * Returns the count or -1.
+ */
+int intake_view_list(intake_t *in, const intake_list_t *q, pack_t *p, char next[32]);
 
 #endif

@@ -16,6 +16,7 @@
 #include "pnr.h"
 #include "ts.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *const intake_statuses[] = {INTAKE_OPEN, INTAKE_CLOSED, NULL};
@@ -129,19 +130,20 @@ intake_op_get(void *ctx, const msg_t *m, pack_t *reply)
 	static const msg_field_t fields[] = {
 		{"number", MF_STR, false, 1, 32, NULL, 0},
 		{"id", MF_ID, false, 1, 64, NULL, 0},
+		{"history_before", MF_INT, false, 1, INT64_MAX, NULL, 0},
 	};
-	msg_val_t v[2];
+	msg_val_t v[3];
 	wire_err_t err;
 	int64_t row;
 
-	if (msg_fields(m, fields, 2, v, &err) < 0 ||
+	if (msg_fields(m, fields, 3, v, &err) < 0 ||
 	    (row = intake_target(in, &v[0], &v[1], &err)) < 0) {
 		pack_reply_error(reply, &err, msg_req(m));
 		return 0;
 	}
 	pack_reply_ok(reply, msg_req(m));
 	pack_key(reply, "incident");
-	if (intake_view_pack(in, row, true, reply) < 0) {
+	if (intake_view_pack(in, row, true, v[2].present ? v[2].i : INT64_MAX, reply) < 0) {
 		return intake_internal(reply, m, "reading the incident", in);
 	}
 	pack_map_close(reply);
@@ -157,12 +159,15 @@ intake_op_list(void *ctx, const msg_t *m, pack_t *reply)
 		{"status", MF_ENUM, false, 0, 0, intake_statuses, 0},
 		{"since", MF_TIME, false, 0, 0, NULL, 0},
 		{"limit", MF_INT, false, 1, INTAKE_LIST_MAX, NULL, 0},
+		{"before", MF_STR, false, 1, 32, NULL, 0},
 	};
-	msg_val_t v[4];
+	msg_val_t v[5], none = {0};
 	wire_err_t err;
 	const cfg_team_t *team = NULL;
+	intake_list_t q;
+	char next[32];
 
-	if (msg_fields(m, fields, 4, v, &err) < 0) {
+	if (msg_fields(m, fields, 5, v, &err) < 0) {
 		pack_reply_error(reply, &err, msg_req(m));
 		return 0;
 	}
@@ -172,16 +177,26 @@ intake_op_list(void *ctx, const msg_t *m, pack_t *reply)
 		pack_reply_error(reply, &err, msg_req(m));
 		return 0;
 	}
+	q.team = team ? team->id : NULL;
+	q.status = v[1].present ? intake_statuses[v[1].i] : NULL;
+	q.since = v[2].present ? v[2].ms : INT64_MIN;
+	q.limit = v[3].present ? (int)v[3].i : INTAKE_LIST_DEFAULT;
+	q.before = INT64_MAX;
+	/* the cursor is the number of the last incident of the previous page */
+	if (v[4].present && (q.before = intake_target(in, &v[4], &none, &err)) < 0) {
+		if (err.code == WERR_NOT_FOUND)
+			snprintf(err.field, sizeof(err.field), "before");
+		pack_reply_error(reply, &err, msg_req(m));
+		return 0;
+	}
 	pack_reply_ok(reply, msg_req(m));
 	pack_key(reply, "incidents");
 	pack_array_open(reply);
-	if (intake_view_list(in, team ? team->id : NULL,
-	    v[1].present ? intake_statuses[v[1].i] : NULL,
-	    v[2].present ? v[2].ms : INT64_MIN,
-	    v[3].present ? (int)v[3].i : INTAKE_LIST_DEFAULT, reply) < 0) {
+	if (intake_view_list(in, &q, reply, next) < 0)
 		return intake_internal(reply, m, "listing incidents", in);
-	}
 	pack_array_close(reply);
+	if (next[0] != '\0')
+		pack_kv_str(reply, "next", next);
 	pack_map_close(reply);
 	return 0;
 }
@@ -232,7 +247,7 @@ intake_op_update(void *ctx, const msg_t *m, pack_t *reply)
 	pack_reply_ok(reply, msg_req(m));
 	pack_kv_bool(reply, "duplicate", rc == 1);
 	pack_key(reply, "incident");
-	if (intake_view_pack(in, row, true, reply) < 0) {
+	if (intake_view_pack(in, row, true, INT64_MAX, reply) < 0) {
 		return intake_internal(reply, m, "reading the incident", in);
 	}
 	pack_map_close(reply);

@@ -10,9 +10,17 @@
  * History on the wire starts with the "created" entry, which is derived
  * from the incident itself (received_at, reporter); the history table
  * holds the changes after it.
+ *
+ * Whatever can grow is answered in pages bounded by count and by bytes
+ * (INTAKE_PAGE_BYTES), each with a cursor to the next one: a get's history
+ * (intake_view_history, "history_next") and a list (intake_view_list,
+ * "next"), so that no reply comes near the 1 MiB limit.
  */
 #include "intake.h"
+#include "mem.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define INTAKE_COLUMNS \
@@ -131,35 +139,88 @@ intake_view_pack_incident(intake_t *in, const intake_incident_t *inc, bool detai
 	pack_map_close(p);
 }
 
-/* Packs the history array: the derived "created" entry, then the changes. */
+/*
+ * Packs one page of the history array, oldest first: the newest entries
+ * with an id below before that fit INTAKE_HISTORY_MAX and
+ * INTAKE_PAGE_BYTES, and the derived "created" entry when the page reaches
+ * the start. When older entries are left out, "history_next" (the oldest
+ * id shown) follows the array. The ids are read from the history_incident
+ * index alone and sorted; only the rows shown are read.
+ */
 static int
-intake_view_history(intake_t *in, int64_t row, const intake_incident_t *inc, pack_t *p)
+intake_view_history(intake_t *in, int64_t row, const intake_incident_t *inc,
+    int64_t before, pack_t *p)
 {
-	sqlite3_stmt *h = db_stmt(in->db,
-	    "SELECT at, by, action, note FROM history WHERE incident = ?1 ORDER BY rowid");
-	int rc;
+	sqlite3_stmt *st;
+	int64_t ids[INTAKE_HISTORY_MAX + 1];
+	size_t at[INTAKE_HISTORY_MAX + 1];
+	pack_t *page;
+	const char *data;
+	size_t len;
+	int n = 0, taken = 0, rc;
+	bool more;
 
-	if (h == NULL)
+	if ((st = db_stmt(in->db, "SELECT id FROM history WHERE incident = ?1 AND id < ?2"
+	    " ORDER BY id DESC LIMIT ?3")) == NULL)
 		return -1;
+	sqlite3_bind_int64(st, 1, row);
+	sqlite3_bind_int64(st, 2, before);
+	sqlite3_bind_int(st, 3, INTAKE_HISTORY_MAX + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+
+	/* newest first into a page of their own, until the budget is reached */
+	page = pack_new();
+	more = n > INTAKE_HISTORY_MAX;
+	for (; taken < n && taken < INTAKE_HISTORY_MAX; taken++) {
+		if ((st = db_stmt(in->db, "SELECT at, by, action, note FROM history"
+		    " WHERE id = ?1")) == NULL)
+			goto fail;
+		sqlite3_bind_int64(st, 1, ids[taken]);
+		if (sqlite3_step(st) != SQLITE_ROW) {
+			sqlite3_reset(st);
+			goto fail;
+		}
+		at[taken] = pack_size(page);
+		pack_map_open(page);
+		pack_kv_time(page, "at", sqlite3_column_int64(st, 0));
+		pack_kv_str(page, "by", intake_col_text(st, 1));
+		pack_kv_str(page, "action", intake_col_text(st, 2));
+		intake_kv_opt(page, "note", intake_col_text(st, 3));
+		pack_map_close(page);
+		sqlite3_reset(st);
+		if (taken > 0 && pack_size(page) > INTAKE_PAGE_BYTES) {
+			pack_truncate(page, at[taken]);
+			more = true;
+			break;
+		}
+	}
+	if (taken < n)
+		more = true;
+
 	pack_key(p, "history");
 	pack_array_open(p);
-	pack_map_open(p);
-	pack_kv_time(p, "at", inc->received_at);
-	pack_kv_str(p, "by", inc->reporter);
-	pack_kv_str(p, "action", "created");
-	pack_map_close(p);
-	sqlite3_bind_int64(h, 1, row);
-	while ((rc = sqlite3_step(h)) == SQLITE_ROW) {
+	if (!more) {
 		pack_map_open(p);
-		pack_kv_time(p, "at", sqlite3_column_int64(h, 0));
-		pack_kv_str(p, "by", intake_col_text(h, 1));
-		pack_kv_str(p, "action", intake_col_text(h, 2));
-		intake_kv_opt(p, "note", intake_col_text(h, 3));
+		pack_kv_time(p, "at", inc->received_at);
+		pack_kv_str(p, "by", inc->reporter);
+		pack_kv_str(p, "action", "created");
 		pack_map_close(p);
 	}
-	sqlite3_reset(h);
+	data = pack_data(page, &len);
+	for (int i = taken - 1; i >= 0; i--)
+		pack_raw(p, data + at[i], (i + 1 < taken ? at[i + 1] : len) - at[i]);
 	pack_array_close(p);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (more)
+		pack_kv_int(p, "history_next", taken > 0 ? ids[taken - 1] : before);
+	pack_destroy(&page);
+	return 0;
+fail:
+	pack_destroy(&page);
+	return -1;
 }
 
 /* Reads the incident at row into inc; the statement stays on the row until reset. */
@@ -181,7 +242,7 @@ intake_view_fetch(intake_t *in, int64_t row, intake_incident_t *inc)
 }
 
 int
-intake_view_pack(intake_t *in, int64_t row, bool full, pack_t *p)
+intake_view_pack(intake_t *in, int64_t row, bool full, int64_t history_before, pack_t *p)
 {
 	intake_incident_t inc;
 	sqlite3_stmt *st = intake_view_fetch(in, row, &inc);
@@ -191,7 +252,7 @@ intake_view_pack(intake_t *in, int64_t row, bool full, pack_t *p)
 		return -1;
 	pack_map_open(p);
 	intake_view_fields(in, &inc, full, p);
-	rc = full ? intake_view_history(in, row, &inc, p) : 0;
+	rc = full ? intake_view_history(in, row, &inc, history_before, p) : 0;
 	pack_map_close(p);
 	sqlite3_reset(st);
 	return rc;
@@ -228,36 +289,158 @@ intake_view_pack_brief_row(intake_t *in, int64_t row, pack_t *p)
 	return 0;
 }
 
-int
-intake_view_list(intake_t *in, const char *team, const char *status,
-    int64_t since, int limit, pack_t *p)
+/* Row ids, newest first: the candidates for a list page. */
+typedef struct {
+	int64_t *rows;
+	size_t   n, cap;
+} intake_rows_t;
+
+static void
+intake_rows_add(intake_rows_t *r, int64_t row)
 {
-	/* newest first; with "since", the received_at index bounds the scan */
-	sqlite3_stmt *st = since == INT64_MIN ? db_stmt(in->db,
-	    "SELECT " INTAKE_COLUMNS " FROM incidents"
-	    " WHERE (?1 IS NULL OR team = ?1) AND (?2 IS NULL OR status = ?2)"
-	    " ORDER BY row DESC LIMIT ?4") : db_stmt(in->db,
-	    "SELECT " INTAKE_COLUMNS " FROM incidents INDEXED BY incidents_received"
-	    " WHERE (?1 IS NULL OR team = ?1) AND (?2 IS NULL OR status = ?2)"
-	    "   AND received_at >= ?3"
-	    " ORDER BY received_at DESC, row DESC LIMIT ?4");
-	intake_incident_t inc;
-	int n = 0, rc;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? r->cap * 2 : 256;
+		r->rows = xrealloc(r->rows, r->cap * sizeof(*r->rows));
+	}
+	r->rows[r->n++] = row;
+}
+
+static int
+intake_rows_desc(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Adds the newest want rows of one (team, status) below before; 0 or -1. */
+static int
+intake_view_segment(intake_t *in, const char *team, const char *status, int64_t before,
+    int want, intake_rows_t *r)
+{
+	sqlite3_stmt *st = db_stmt(in->db,
+	    "SELECT row FROM incidents INDEXED BY incidents_team_status"
+	    " WHERE team = ?1 AND status = ?2 AND row < ?3 ORDER BY row DESC LIMIT ?4");
+	int rc;
 
 	if (st == NULL)
 		return -1;
-	if (team)
-		sqlite3_bind_text(st, 1, team, -1, SQLITE_STATIC);
-	if (status)
-		sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
-	if (since != INT64_MIN)
-		sqlite3_bind_int64(st, 3, since);
-	sqlite3_bind_int(st, 4, limit);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		intake_view_from_row(st, &inc);
-		intake_view_pack_incident(in, &inc, false, p);
-		n++;
-	}
+	sqlite3_bind_text(st, 1, team, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, before);
+	sqlite3_bind_int(st, 4, want);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		intake_rows_add(r, sqlite3_column_int64(st, 0));
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? n : -1;
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* The same for every team stored (not only the configured ones); 0 or -1. */
+static int
+intake_view_segments(intake_t *in, const char *status, int64_t before, int want,
+    intake_rows_t *r)
+{
+	sqlite3_stmt *st;
+	buf_t team = BUF_INIT;
+	int rc;
+
+	for (;;) {
+		/* the next team in the index: one seek per team, not a scan */
+		if ((st = db_stmt(in->db, "SELECT team FROM incidents INDEXED BY"
+		    " incidents_team_status WHERE team > ?1 ORDER BY team LIMIT 1")) == NULL)
+			break;
+		sqlite3_bind_text(st, 1, buf_str(&team), (int)team.len, SQLITE_TRANSIENT);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			buf_reset(&team);
+			buf_append(&team, sqlite3_column_blob(st, 0),
+			    (size_t)sqlite3_column_bytes(st, 0));
+		}
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE) {
+			buf_free(&team);
+			return 0;
+		}
+		if (rc != SQLITE_ROW ||
+		    intake_view_segment(in, buf_str(&team), status, before, want, r) < 0)
+			break;
+	}
+	buf_free(&team);
+	return -1;
+}
+
+/*
+ * Lists a page of incidents, newest first (in row order, which is the order
+ * of receipt). The candidates are the newest limit + 1 rows below the
+ * cursor of each (team, status) that the filters allow, read from the
+ * incidents_team_status index alone, merged; the rows themselves are read
+ * only for what the page shows. received_at never decreases in row order,
+ * so the first row received before "since" ends the list.
+ */
+int
+intake_view_list(intake_t *in, const intake_list_t *q, pack_t *p, char next[32])
+{
+	static const char *const statuses[] = {INTAKE_OPEN, INTAKE_CLOSED};
+	intake_rows_t r = {NULL, 0, 0};
+	intake_incident_t inc;
+	sqlite3_stmt *st;
+	pack_t *item = NULL;
+	size_t bytes = 0, len;
+	const void *data;
+	char last[32] = "";
+	int want = q->limit + 1, n = -1, rc = 0;
+
+	next[0] = '\0';
+	if (q->team == NULL && q->status == NULL) {
+		if ((st = db_stmt(in->db, "SELECT row FROM incidents WHERE row < ?1"
+		    " ORDER BY row DESC LIMIT ?2")) == NULL)
+			goto out;
+		sqlite3_bind_int64(st, 1, q->before);
+		sqlite3_bind_int(st, 2, want);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			intake_rows_add(&r, sqlite3_column_int64(st, 0));
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			goto out;
+	} else {
+		for (int i = 0; i < 2; i++) {
+			if (q->status && strcmp(q->status, statuses[i]) != 0)
+				continue;
+			if ((q->team ? intake_view_segment(in, q->team, statuses[i], q->before,
+			    want, &r) : intake_view_segments(in, statuses[i], q->before,
+			    want, &r)) < 0)
+				goto out;
+		}
+		qsort(r.rows, r.n, sizeof(*r.rows), intake_rows_desc);
+		if (r.n > (size_t)want)
+			r.n = (size_t)want;
+	}
+
+	item = pack_new();
+	for (n = 0; (size_t)n < r.n; n++) {
+		if ((st = intake_view_fetch(in, r.rows[n], &inc)) == NULL) {
+			n = -1;
+			goto out;
+		}
+		if (inc.received_at < q->since) {
+			sqlite3_reset(st);
+			break;
+		}
+		pack_reset(item);
+		intake_view_pack_incident(in, &inc, false, item);
+		/* a full page by count or by bytes, and something after it */
+		if (n == q->limit || (n > 0 && bytes + pack_size(item) > INTAKE_PAGE_BYTES)) {
+			sqlite3_reset(st);
+			memcpy(next, last, sizeof(last));
+			break;
+		}
+		snprintf(last, sizeof(last), "%s", inc.number);
+		sqlite3_reset(st);
+		data = pack_data(item, &len);
+		pack_raw(p, data, len);
+		bytes += len;
+	}
+out:
+	pack_destroy(&item);
+	free(r.rows);
+	return n;
 }

@@ -869,6 +869,18 @@ TEST(list_filters_and_limits)
 	CHECK_INT(RUN("list", "--limit", "1"), 0);
 	CHECK_INT(count_lines(R.out), 1);
 	CHECK_RUN(strncmp(R.out, c, strlen(c)) == 0);
+	/* the next page starts after the number given */
+	CHECK_INT(RUN("list", "--limit", "1", "--before", c), 0);
+	CHECK_INT(count_lines(R.out), 1);
+	CHECK_RUN(strncmp(R.out, b, strlen(b)) == 0);
+	CHECK_INT(RUN("--json", "list", "--limit", "1"), 0);
+	CHECK_STR(h_str(json_parse(R.out), "next"), c);
+	CHECK_INT(RUN("list", "--before", "INC-1999-000001"), 1);
+	/* a history page from before every entry holds only "created" */
+	CHECK_INT(RUN("get", c, "--history-before", "1"), 0);
+	CHECK_RUN(strstr(R.out, "created") != NULL && strstr(R.out, "closed  ") == NULL);
+	CHECK_INT(RUN("get", c), 0);
+	CHECK_RUN(strstr(R.out, "created") != NULL && strstr(R.out, "closed  ") != NULL);
 
 	CHECK_INT(RUN("--json", "list", "--limit", "2"), 0);
 	list = h_get(json_parse(R.out), "incidents");

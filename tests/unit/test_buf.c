@@ -227,5 +227,43 @@ TEST(test_reset)
 	buf_free(&b);
 }
 
+/* After a large text, reset gives the memory back; a small buffer keeps its own. */
+TEST(test_reset_shrinks)
+{
+	static const size_t sizes[] = {100, BUF_KEEP_MAX / 2, BUF_KEEP_MAX - 1,
+	    BUF_KEEP_MAX, BUF_KEEP_MAX + 1, 1 << 20, 10 << 20};
+	char *big = malloc(10 << 20);
+
+	CHECK(big != NULL);
+	pattern(big, 10 << 20, 'a');
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		buf_t b = BUF_INIT;
+		size_t cap;
+		char *data;
+
+		buf_append(&b, big, sizes[i]);
+		cap = b.cap;
+		data = b.data;
+		buf_reset(&b);
+		CHECK_INT(b.len, 0);
+		CHECK_STR(buf_str(&b), "");
+		if (cap <= BUF_KEEP_MAX) {
+			CHECK(b.data == data);
+			CHECK_INT(b.cap, cap);
+		} else {
+			CHECK_INT(b.cap, BUF_KEEP_SIZE);
+		}
+		/* usable after the shrink, across growth again */
+		buf_append(&b, big, sizes[i]);
+		check_buf(&b, big, sizes[i], __LINE__);
+		buf_reset(&b);
+		buf_puts(&b, "again");
+		check_buf(&b, "again", 5, __LINE__);
+		CHECK(b.cap <= BUF_KEEP_MAX);
+		buf_free(&b);
+	}
+	free(big);
+}
+
 TEST_MAIN(test_empty, test_append, test_append_growth, test_printf_growth,
-    test_printf_many, test_reset)
+    test_printf_many, test_reset, test_reset_shrinks)

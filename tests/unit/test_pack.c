@@ -356,5 +356,93 @@ TEST(test_reset)
 	pack_destroy(&p);
 }
 
+/*
+ * A writer kept for reuse gives memory back after a large reply and keeps
+ * it after small ones; what it writes after the shrink is intact.
+ */
+TEST(test_reset_shrinks)
+{
+	static const size_t sizes[] = {10, 1000, PACK_KEEP_MAX / 2, PACK_KEEP_MAX + 1,
+	    256 * 1024, 1 << 20, 5 << 20};
+	char *text = malloc(5 << 20);
+	pack_t *p = pack_new();
+	msgpack_unpacked up;
+
+	CHECK(text != NULL);
+	for (size_t i = 0; i < (size_t)(5 << 20); i++)
+		text[i] = (char)('a' + i % 26);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t cap, len;
+
+		pack_reset(p);
+		pack_map_open(p);
+		pack_kv_strn(p, "text", text, sizes[i]);
+		CHECK(pack_size(p) > sizes[i]);
+		pack_map_close(p);
+		pack_data(p, &len);
+		CHECK_INT(pack_size(p), len);
+		cap = pack_capacity(p);
+		CHECK(cap >= len);
+		pack_reset(p);
+		CHECK_INT(pack_size(p), 0);
+		if (cap > PACK_KEEP_MAX)
+			CHECK_INT(pack_capacity(p), PACK_KEEP_SIZE);
+		else
+			CHECK_INT(pack_capacity(p), cap);
+		/* the shrunk writer writes correctly, small and large again */
+		for (int round = 0; round < 2; round++) {
+			size_t n = round ? sizes[i] : 3;
+
+			pack_reset(p);
+			pack_map_open(p);
+			pack_kv_int(p, "round", round);
+			pack_kv_strn(p, "text", text, n);
+			pack_map_close(p);
+			CHECK(unpack(p, &up));
+			CHECK(up.data.type == MSGPACK_OBJECT_MAP && up.data.via.map.size == 2);
+			if (up.data.type == MSGPACK_OBJECT_MAP && up.data.via.map.size == 2) {
+				const msgpack_object *t = &up.data.via.map.ptr[1].val;
+
+				CHECK(t->type == MSGPACK_OBJECT_STR && t->via.str.size == n &&
+				    memcmp(t->via.str.ptr, text, n) == 0);
+			}
+			msgpack_unpacked_destroy(&up);
+		}
+	}
+	pack_destroy(&p);
+	free(text);
+}
+
+/* Truncating takes back the last top-level objects written, nothing else. */
+TEST(test_truncate)
+{
+	pack_t *p = pack_new();
+	msgpack_unpacked up;
+	size_t first, len;
+
+	pack_map_open(p);
+	pack_kv_int(p, "n", 1);
+	pack_map_close(p);
+	first = pack_size(p);
+	pack_map_open(p);
+	pack_kv_str(p, "s", "second");
+	pack_map_close(p);
+	pack_int(p, 3);
+	CHECK(pack_size(p) > first);
+	pack_truncate(p, first);
+	pack_data(p, &len);
+	CHECK_INT(len, first);
+	CHECK(unpack(p, &up));
+	CHECK(up.data.type == MSGPACK_OBJECT_MAP && up.data.via.map.size == 1);
+	msgpack_unpacked_destroy(&up);
+	/* writing goes on after the cut */
+	pack_int(p, 7);
+	pack_data(p, &len);
+	CHECK_INT(len, first + 1);
+	pack_truncate(p, 0);
+	CHECK_INT(pack_size(p), 0);
+	pack_destroy(&p);
+}
+
 TEST_MAIN(test_scalars, test_bytes, test_nested, test_counts, test_obj_raw,
-    test_replies, test_reset)
+    test_replies, test_reset, test_reset_shrinks, test_truncate)
