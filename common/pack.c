@@ -91,12 +91,6 @@ pack_data(const pack_t *p, size_t *len)
 	return p->sb.data;
 }
 
-size_t
-pack_len(const pack_t *p)
-{
-	return p->sb.size;
-}
-
 /* one more element in the open container, if any */
 static void
 pack_count(pack_t *p)

@@ -47,8 +47,6 @@ void pack_truncate(pack_t *p, size_t size);
 size_t pack_capacity(const pack_t *p);
 /* the bytes written; valid until the next write or reset */
 const void *pack_data(const pack_t *p, size_t *len);
-/* bytes written so far, containers open or not (for budgets) */
-size_t pack_len(const pack_t *p);
 
 void pack_map_open(pack_t *p);
 void pack_map_close(pack_t *p);

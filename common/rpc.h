@@ -26,11 +26,13 @@
 #define RPC_RETRIES       3             /* client: attempts in all */
 #define RPC_CLOSE_LINGER_MS 1000        /* server: time for the last replies at close */
 /*
- * Server: replies queued for one peer that does not read, at most; past it
- * the ROUTER drops that peer's replies (its client times out and resends).
- * With replies of 1 MiB at most this bounds what one peer can pin.
+ * Server: frames queued for one peer that does not read, at most (a reply
+ * is three frames: identity, delimiter, body); past it the ROUTER drops
+ * that peer's replies and its client times out and resends. 256 replies:
+ * room for a pipelining client's window, and with list and get pages of
+ * about 48 KiB, about 12 MiB that one peer that never reads can pin.
  */
-#define RPC_SNDHWM        64
+#define RPC_SNDHWM        (3 * 256)
 #define RPC_RCVHWM        256           /* server: requests queued per peer */
 
 typedef struct rpc_server rpc_server_t;

@@ -59,7 +59,7 @@ intake_link_fetch_escalation(void *ctx, int64_t after, int64_t upto, pack_t *bat
 
 	if (st == NULL)
 		return -1;
-	start = pack_len(batch);
+	start = pack_size(batch);
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int64(st, 2, upto);
 	while (n < LINK_BATCH_MAX && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -70,7 +70,7 @@ intake_link_fetch_escalation(void *ctx, int64_t after, int64_t upto, pack_t *bat
 		pack_kv_str(batch, "type", (const char *)sqlite3_column_text(st, 1));
 		pack_kv_time(batch, "at", sqlite3_column_int64(st, 4));
 		pack_key(batch, "incident");
-		if (intake_view_pack(in, sqlite3_column_int64(st, 2), false, batch) < 0 ||
+		if (intake_view_pack(in, sqlite3_column_int64(st, 2), false, INT64_MAX, batch) < 0 ||
 		    (sqlite3_column_type(st, 3) != SQLITE_NULL &&
 		    intake_link_change(in, sqlite3_column_int64(st, 3), batch) < 0)) {
 			sqlite3_reset(st);
@@ -79,7 +79,7 @@ intake_link_fetch_escalation(void *ctx, int64_t after, int64_t upto, pack_t *bat
 		pack_map_close(batch);
 		*last = seq;
 		n++;
-		if (pack_len(batch) - start >= budget)
+		if (pack_size(batch) - start >= budget)
 			break;
 	}
 	if (n < LINK_BATCH_MAX && rc != SQLITE_ROW && rc != SQLITE_DONE)
