@@ -380,7 +380,8 @@ server_status(server_t *s, const msg_t *m, pack_t *reply)
 	pack_kv_str(reply, "version", WIRE_TRYGG_VERSION);
 	pack_kv_int(reply, "uptime_s", (ts_now() - s->started) / 1000);
 	pack_kv_int(reply, "db_bytes", bytes);
-	pack_kv_int(reply, "inflight", (int64_t)(s->tail - s->head));
+	/* requests taken and not yet answered, besides this one */
+	pack_kv_int(reply, "inflight", (int64_t)(s->tail - s->head) - 1);
 	pack_key(reply, "links");
 	pack_map_open(reply);
 	if (s->c.links)

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 
 #include <zmq.h>
@@ -529,6 +530,63 @@ TEST(memory_stays_bounded_after_1200_large_lists)
 #endif
 }
 
+/* The daemon's inflight count from status, -1 when it did not answer. */
+static long long
+inflight(void)
+{
+	pack_t *p = harness_req("status");
+	const msgpack_object *r;
+	size_t size;
+
+	r = call(p, &size);
+	return r && h_ok(r) ? h_int(r, "inflight") : -1;
+}
+
+TEST(a_client_that_never_reads_cannot_grow_the_daemon)
+{
+	void *sock = zmq_socket(h()->zctx, ZMQ_DEALER);
+	pack_t *p = pack_new();
+	int linger = 0, hwm = 0, one = 1, small = 4096;
+	long after;
+
+	if (incs_n == 0)
+		CHECK_INT(pipeline(INCIDENTS, build_submit, check_submit), 0);
+	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
+	/* send without limit; read nothing, not even into this process's queue */
+	zmq_setsockopt(sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
+	zmq_setsockopt(sock, ZMQ_RCVHWM, &one, sizeof(one));
+	zmq_setsockopt(sock, ZMQ_RCVBUF, &small, sizeof(small));
+	zmq_connect(sock, h()->endpoint[H_INTAKE]);
+	build_list(0, p);
+	for (int i = 0; i < 2500; i++) {
+		const void *data;
+		size_t len;
+
+		data = pack_data(p, &len);
+		zmq_send(sock, "", 0, ZMQ_SNDMORE);
+		zmq_send(sock, data, len, 0);
+	}
+	/* the daemon takes and answers them all; the replies it cannot queue are dropped */
+	for (int i = 0; i < 600 && inflight() != 0; i++) {
+		struct timespec ts = {0, 100 * 1000000};
+		nanosleep(&ts, NULL);
+	}
+	{
+		struct timespec ts = {1, 0};
+		nanosleep(&ts, NULL);
+	}
+	CHECK_INT(inflight(), 0);       /* and it still answers others */
+	after = rss_kb(h()->pid[H_INTAKE]);
+	printf("# trygg-intake VmRSS %ld kB with 2,500 large lists never read\n", after);
+	CHECK(after > 0);
+#ifndef __SANITIZE_ADDRESS__
+	if (after > RSS_MAX_KB)
+		test_fail(__FILE__, __LINE__, "VmRSS %ld kB with a client that never reads", after);
+#endif
+	zmq_close(sock);
+	pack_destroy(&p);
+}
+
 /* ---- a database made by schema 1 */
 
 static const char schema_1[] =
@@ -653,4 +711,5 @@ TEST(a_schema_1_database_is_upgraded_and_lists)
 TEST_MAIN(long_history_comes_in_pages_with_every_entry_once,
     list_pages_give_every_incident_once_under_every_filter,
     list_before_an_unknown_number_is_not_found,
-    memory_stays_bounded_after_1200_large_lists, a_schema_1_database_is_upgraded_and_lists)
+    memory_stays_bounded_after_1200_large_lists,
+    a_client_that_never_reads_cannot_grow_the_daemon, a_schema_1_database_is_upgraded_and_lists)
