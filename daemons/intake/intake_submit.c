@@ -138,7 +138,8 @@ intake_submit_check(intake_t *in, const msg_t *m, intake_submit_t *s, wire_err_t
 		return -1;
 	}
 	s->district = district;
-	if ((s->category = cfg_category(cfg, v[F_CATEGORY].str, v[F_CATEGORY].len)) == NULL) {
+	if ((s->category = cfg_category_as_typed(cfg, v[F_CATEGORY].str,
+	    v[F_CATEGORY].len)) == NULL) {
 		wire_err_set(err, WERR_UNKNOWN_CATEGORY, "category",
 		    "unknown category '%.*s'", (int)v[F_CATEGORY].len, v[F_CATEGORY].str);
 		return -1;
