@@ -185,7 +185,7 @@ intake_op_update(intake_t *in, const msg_t *m, pack_t *reply)
 {
 	static const msg_field_t fields[] = {
 		{"number", MF_STR, true, 1, 32, NULL, 0},
-		{"by", MF_STR, true, 1, 100, NULL, 0},
+		{"by", MF_LINE, true, 1, 100, NULL, 0},
 		{"note", MF_STR, false, 1, 8000, NULL, 0},
 		{"status", MF_ENUM, false, 0, 0, intake_statuses, 0},
 		{"update_id", MF_ID, false, 1, 64, NULL, 0},
