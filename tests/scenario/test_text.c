@@ -4,14 +4,20 @@
  * is stored or answered; text is stored in NFC; districts, categories and
  * incident numbers match however they are typed; control and bidi
  * characters are refused with invalid_field naming the field; errors never
- * quote what was sent.
+ * quote what was sent; and the trygg command never prints such characters
+ * raw, even when a (fake) daemon answers with them.
  */
 #include "harness.h"
 #include "test.h"
+#include "utf8.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <zmq.h>
 
 static harness_t *
 h(void)
@@ -510,10 +516,151 @@ TEST(errors_never_quote_what_was_sent)
 	CHECK(strstr(h_str(h_get(r, "error"), "message"), "9876") == NULL);
 }
 
+/*
+ * A fake trygg-intake in a child process: answers n requests on endpoint
+ * with reply, whatever they ask. Returns its pid.
+ */
+static pid_t
+fake_intake(const char *endpoint, const void *reply, size_t len, int n)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {         /* _exit only: the parent's atexit work is not ours */
+		void *ctx = zmq_ctx_new(), *s = zmq_socket(ctx, ZMQ_ROUTER);
+		int linger = 2000, timeout = 20000;
+
+		zmq_setsockopt(s, ZMQ_LINGER, &linger, sizeof(linger));
+		zmq_setsockopt(s, ZMQ_RCVTIMEO, &timeout, sizeof(timeout));
+		if (zmq_bind(s, endpoint) != 0)
+			_exit(1);
+		for (int i = 0; i < n; i++) {
+			char id[256], frame[65536];
+			int idlen = zmq_recv(s, id, sizeof(id), 0), more = 1;
+			size_t sz = sizeof(more);
+
+			if (idlen < 0)
+				_exit(2);
+			while (more) {  /* the delimiter and the request */
+				if (zmq_recv(s, frame, sizeof(frame), 0) < 0)
+					_exit(2);
+				zmq_getsockopt(s, ZMQ_RCVMORE, &more, &sz);
+			}
+			zmq_send(s, id, (size_t)idlen, ZMQ_SNDMORE);
+			zmq_send(s, "", 0, ZMQ_SNDMORE);
+			zmq_send(s, reply, len, 0);
+		}
+		zmq_close(s);
+		zmq_ctx_term(ctx);
+		_exit(0);
+	}
+	return pid;
+}
+
+/* Text with every kind of character a terminal acts on. */
+#define HOSTILE "a\x1b]0;owned\x07" "b\x1b[2Jc\rd\x7f" "e\xc2\x9b" "31mf\xe2\x80\xae" "gh\xe2\x81\xa6i"
+
+/* Runs trygg ARGS against a fake intake answering reply; checks its output. */
+static void
+cli_against(harness_t *hh, const pack_t *reply, const char *const *args, int status,
+    int line)
+{
+	const void *data;
+	size_t len;
+	char *out = NULL;
+	pid_t pid;
+	int rc, ws;
+
+	data = pack_data(reply, &len);
+	pid = fake_intake(hh->endpoint[H_INTAKE], data, len, 1);
+	rc = harness_cli(hh, &out, args);
+	waitpid(pid, &ws, 0);
+	if (rc != status)
+		test_fail(__FILE__, line, "trygg %s: exit %d, expected %d: %s", args[0] ? args[0] : "",
+		    rc, status, out);
+	/* LF and TAB are all it may print raw; the rest is escaped */
+	if (utf8_check_text(out, strlen(out), false, NULL) != UTF8_TEXT_OK)
+		test_fail(__FILE__, line, "trygg %s %s printed a control character raw",
+		    args[0], args[1] ? args[1] : "");
+	if (strstr(out, "1b") == NULL)
+		test_fail(__FILE__, line, "trygg %s: the escape is not shown: %s", args[0], out);
+	free(out);
+}
+
+/* trygg prints what a daemon says, never its control characters raw. */
+TEST(cli_never_prints_control_characters_raw)
+{
+	harness_t *hh = harness_new(NULL);
+	pack_t *ok = pack_new(), *bad = pack_new();
+
+	pack_map_open(ok);
+	pack_kv_bool(ok, "ok", true);
+	pack_kv_bool(ok, "duplicate", false);
+	pack_key(ok, "incident");
+	pack_map_open(ok);
+	pack_kv_str(ok, "number", "INC-2026-000001");
+	pack_kv_str(ok, "summary", HOSTILE);
+	pack_kv_str(ok, "details", "rad 1\n" HOSTILE "\nrad 3");
+	pack_kv_str(ok, "district", HOSTILE);
+	pack_kv_str(ok, "team_name", HOSTILE);
+	pack_kv_str(ok, HOSTILE, HOSTILE);
+	pack_kv_str(ok, "bad_utf8", "x\xff\xc3");
+	pack_key(ok, "partners");
+	pack_array_open(ok);
+	pack_str(ok, HOSTILE);
+	pack_array_close(ok);
+	pack_key(ok, "history");
+	pack_array_open(ok);
+	pack_map_open(ok);
+	pack_kv_str(ok, "at", HOSTILE);
+	pack_kv_str(ok, "action", "note");
+	pack_kv_str(ok, "by", HOSTILE);
+	pack_kv_str(ok, "note", "rad 1\n" HOSTILE);
+	pack_map_close(ok);
+	pack_array_close(ok);
+	pack_map_close(ok);
+	pack_key(ok, "incidents");
+	pack_array_open(ok);
+	pack_map_open(ok);
+	pack_kv_str(ok, "number", HOSTILE);
+	pack_kv_str(ok, "summary", HOSTILE);
+	pack_kv_str(ok, "category", HOSTILE);
+	pack_map_close(ok);
+	pack_array_close(ok);
+	pack_map_close(ok);
+
+	pack_map_open(bad);
+	pack_kv_bool(bad, "ok", false);
+	pack_key(bad, "error");
+	pack_map_open(bad);
+	pack_kv_str(bad, "code", "invalid_field\x1b[0m");
+	pack_kv_str(bad, "message", HOSTILE);
+	pack_kv_str(bad, "field", HOSTILE);
+	pack_map_close(bad);
+	pack_map_close(bad);
+
+	CHECK(hh != NULL);
+	if (hh == NULL)
+		return;
+	cli_against(hh, ok, (const char *const[]){"get", "INC-2026-000001", NULL}, 0, __LINE__);
+	cli_against(hh, ok, (const char *const[]){"list", NULL}, 0, __LINE__);
+	cli_against(hh, ok, (const char *const[]){"submit", "--id", "x", "--district", "Ryd",
+	    "--category", "ovrigt", "--severity", "1", "--summary", "s", "--reporter", "r",
+	    NULL}, 0, __LINE__);
+	cli_against(hh, ok, (const char *const[]){"update", "INC-2026-000001", "--by", "x",
+	    "--note", "n", NULL}, 0, __LINE__);
+	cli_against(hh, ok, (const char *const[]){"--json", "get", "INC-2026-000001", NULL},
+	    0, __LINE__);
+	cli_against(hh, bad, (const char *const[]){"get", "INC-2026-000001", NULL}, 1, __LINE__);
+	cli_against(hh, bad, (const char *const[]){"--json", "list", NULL}, 1, __LINE__);
+	pack_destroy(&ok);
+	pack_destroy(&bad);
+	harness_destroy(&hh);
+}
+
 TEST_MAIN(submit_masks_every_spelling_in_every_field,
     update_masks_every_spelling_in_note_and_by,
     what_is_not_a_number_is_kept_and_retries_match,
     text_is_stored_in_nfc_and_names_match_as_typed,
     incident_numbers_match_in_any_case,
     control_and_bidi_characters_are_refused_in_every_field,
-    errors_never_quote_what_was_sent)
+    errors_never_quote_what_was_sent, cli_never_prints_control_characters_raw)
