@@ -246,6 +246,8 @@ pnr_mask(const char *in, size_t len, buf_t *out)
 	pnr_tok_t t;
 
 	buf_append(out, "", 0);
+	if (len == 0)           /* msgpack-c gives an empty string a NULL pointer */
+		return 0;
 	pnr_next(in, len, 0, &t);
 	while (t.cls != T_END) {
 		size_t end, skip;

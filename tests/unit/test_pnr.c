@@ -260,6 +260,8 @@ TEST(test_bounds)
 	buf_reset(&out);
 	CHECK_INT(pnr_mask("", 0, &out), 0);
 	CHECK(out.data != NULL);
+	CHECK_INT(pnr_mask(NULL, 0, &out), 0);  /* an empty msgpack string */
+	CHECK(!pnr_valid(NULL, 0));
 	CHECK_STR(buf_str(&out), "");
 	buf_reset(&out);
 	/* a multi-byte separator cut in the middle is no separator */
