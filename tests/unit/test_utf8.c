@@ -5,6 +5,10 @@
 
 #include "utf8.h"
 
+#include <stdlib.h>
+
+#include <utf8proc.h>
+
 TEST(test_valid)
 {
 	static const struct {
@@ -212,6 +216,43 @@ TEST(test_nfc)
 	}
 }
 
+/*
+ * utf8_nfc skips the library for text below U+0300 (utf8.c says why): every
+ * pair of such characters must be NFC by libutf8proc's own tables too.
+ */
+TEST(test_nfc_shortcut)
+{
+	long bad = 0;
+
+	for (int32_t a = 1; a < 0x300; a++) {
+		for (int32_t b = 1; b < 0x300; b++) {
+			utf8proc_uint8_t in[8], *nfc = NULL;
+			utf8proc_ssize_t n = utf8proc_encode_char(a, in);
+			utf8proc_ssize_t m;
+
+			n += utf8proc_encode_char(b, in + n);
+			m = utf8proc_map(in, n, &nfc, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+			if (m != n || memcmp(in, nfc, (size_t)n) != 0)
+				if (bad++ < 5)
+					test_fail(__FILE__, __LINE__, "U+%04X U+%04X is not NFC",
+					    (unsigned)a, (unsigned)b);
+			free(nfc);
+		}
+	}
+	CHECK_INT(bad, 0);
+	/* and U+0300 itself takes the library's way: "a" + grave composes */
+	{
+		buf_t out = BUF_INIT;
+
+		CHECK_INT(utf8_nfc("a\xcc\x80", 3, &out), 0);
+		CHECK_STR(buf_str(&out), "\xc3\xa0");
+		buf_reset(&out);
+		CHECK_INT(utf8_nfc("\xc3\xa5\xc3\xa4\xc3\xb6 \xcb\xbf", 9, &out), 0);
+		CHECK_STR(buf_str(&out), "\xc3\xa5\xc3\xa4\xc3\xb6 \xcb\xbf");
+		buf_free(&out);
+	}
+}
+
 /* Every character PROTOCOL.md refuses, in multi-line and one-line text. */
 TEST(test_check_text)
 {
@@ -301,5 +342,5 @@ TEST(test_blank)
 			    i, cases[i].blank ? "true" : "false");
 }
 
-TEST_MAIN(test_valid, test_count, test_fold, test_fold_append, test_nfc,
+TEST_MAIN(test_valid, test_count, test_fold, test_fold_append, test_nfc, test_nfc_shortcut,
     test_check_text, test_blank)
