@@ -39,11 +39,11 @@ const msgpack_object *cli_get(const msgpack_object *map, const char *key);
 /*
  * cli_text.c: a string value of a reply as it may be printed on a terminal,
  * control and bidi characters escaped; "-" when o is absent or no string.
- * The result lives until the eighth call after. cli_lines() keeps line
+ * The result lives until the eighth call after. cli_text_lines() keeps line
  * breaks, each followed by indent.
  */
-const char *cli_str(const msgpack_object *o);
-const char *cli_lines(const msgpack_object *o, const char *indent);
+const char *cli_text_str(const msgpack_object *o);
+const char *cli_text_lines(const msgpack_object *o, const char *indent);
 /* Appends s[0..len) escaped like that to out (indent may be NULL). */
 void cli_text_escape(buf_t *out, const char *s, size_t len, const char *indent);
 /* Prints "trygg: message" on stderr and returns EXIT_USAGE. */

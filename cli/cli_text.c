@@ -17,7 +17,7 @@
 
 #include <stdio.h>
 
-#define CLI_TEXT_RING 8         /* cli_str() results alive at once */
+#define CLI_TEXT_RING 8         /* cli_text_str() results alive at once */
 
 void
 cli_text_escape(buf_t *out, const char *s, size_t len, const char *indent)
@@ -61,7 +61,7 @@ cli_text_slot(void)
 }
 
 const char *
-cli_lines(const msgpack_object *o, const char *indent)
+cli_text_lines(const msgpack_object *o, const char *indent)
 {
 	buf_t *b;
 
@@ -73,7 +73,7 @@ cli_lines(const msgpack_object *o, const char *indent)
 }
 
 const char *
-cli_str(const msgpack_object *o)
+cli_text_str(const msgpack_object *o)
 {
-	return cli_lines(o, NULL);
+	return cli_text_lines(o, NULL);
 }

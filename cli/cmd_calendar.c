@@ -133,9 +133,9 @@ cmd_oncall(cli_t *cli, int argc, char **argv)
 	} else {
 		contact = cli_get(&reply.data, "contact");
 		printf("%s: %s (%s) — %s\n",
-		    cli_str(cli_get(&reply.data, "target")),
-		    cli_str(cli_get(contact, "name")), cli_str(cli_get(contact, "id")),
-		    cli_str(cli_get(&reply.data, "reason")));
+		    cli_text_str(cli_get(&reply.data, "target")),
+		    cli_text_str(cli_get(contact, "name")), cli_text_str(cli_get(contact, "id")),
+		    cli_text_str(cli_get(&reply.data, "reason")));
 	}
 	msgpack_unpacked_destroy(&reply);
 	return 0;

@@ -21,7 +21,7 @@
 static void
 cli_column(const msgpack_object *o, size_t width)
 {
-	const char *s = cli_str(o);
+	const char *s = cli_text_str(o);
 	size_t chars = utf8_count(s, strlen(s));
 
 	fputs(s, stdout);
@@ -168,9 +168,9 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 
 		inc = cli_get(&reply.data, "incident");
 		printf("%s  %s (%s)  escalation: %s  status: %s%s\n",
-		    cli_str(cli_get(inc, "number")), cli_str(cli_get(inc, "team_name")),
-		    cli_str(cli_get(inc, "district")), cli_str(cli_get(inc, "escalation")),
-		    cli_str(cli_get(inc, "status")),
+		    cli_text_str(cli_get(inc, "number")), cli_text_str(cli_get(inc, "team_name")),
+		    cli_text_str(cli_get(inc, "district")), cli_text_str(cli_get(inc, "escalation")),
+		    cli_text_str(cli_get(inc, "status")),
 		    dup && dup->type == MSGPACK_OBJECT_BOOLEAN && dup->via.boolean ?
 		    "  (already received: duplicate)" : "");
 	}
@@ -191,11 +191,11 @@ cli_print_incident(const msgpack_object *inc)
 
 		if (kv->key.type != MSGPACK_OBJECT_STR)
 			continue;
-		key = cli_str(&kv->key);
+		key = cli_text_str(&kv->key);
 		switch (kv->val.type) {
 		case MSGPACK_OBJECT_STR:
 			/* details has lines: they go on under the value */
-			printf("%-20s %s\n", key, cli_lines(&kv->val, CLI_INDENT));
+			printf("%-20s %s\n", key, cli_text_lines(&kv->val, CLI_INDENT));
 			break;
 		case MSGPACK_OBJECT_POSITIVE_INTEGER:
 			printf("%-20s %llu\n", key, (unsigned long long)kv->val.via.u64);
@@ -211,7 +211,7 @@ cli_print_incident(const msgpack_object *inc)
 				const msgpack_object *e = &kv->val.via.array.ptr[j];
 
 				if (e->type == MSGPACK_OBJECT_STR)
-					printf("%s%s", j ? ", " : " ", cli_str(e));
+					printf("%s%s", j ? ", " : " ", cli_text_str(e));
 			}
 			putchar('\n');
 			break;
@@ -225,10 +225,10 @@ cli_print_incident(const msgpack_object *inc)
 			const msgpack_object *h = &hist->via.array.ptr[j];
 			const msgpack_object *note = cli_get(h, "note");
 
-			printf("  %s  %-8s by %s", cli_str(cli_get(h, "at")),
-			    cli_str(cli_get(h, "action")), cli_str(cli_get(h, "by")));
+			printf("  %s  %-8s by %s", cli_text_str(cli_get(h, "at")),
+			    cli_text_str(cli_get(h, "action")), cli_text_str(cli_get(h, "by")));
 			if (note)
-				printf(": %s", cli_lines(note, CLI_HIST_INDENT));
+				printf(": %s", cli_text_lines(note, CLI_HIST_INDENT));
 			putchar('\n');
 		}
 	}
@@ -323,7 +323,7 @@ cmd_list(cli_t *cli, int argc, char **argv)
 			printf("sev %llu  ", sev ? (unsigned long long)sev->via.u64 : 0ULL);
 			cli_column(cli_get(inc, "escalation"), 13);
 			cli_column(cli_get(inc, "status"), 6);
-			printf("%s\n", cli_str(cli_get(inc, "summary")));
+			printf("%s\n", cli_text_str(cli_get(inc, "summary")));
 		}
 		if (list->via.array.size == 0)
 			printf("no incidents\n");

@@ -91,12 +91,12 @@ cli_print_error(const msgpack_object *reply)
 	const msgpack_object *msg = cli_get(e, "message");
 	const msgpack_object *field = cli_get(e, "field");
 
-	/* a reply is data like any other: printed through cli_str() */
+	/* a reply is data like any other: printed through cli_text_str() */
 	fprintf(stderr, "trygg: %s: %s",
-	    code && code->type == MSGPACK_OBJECT_STR ? cli_str(code) : "error",
-	    msg && msg->type == MSGPACK_OBJECT_STR ? cli_str(msg) : "");
+	    code && code->type == MSGPACK_OBJECT_STR ? cli_text_str(code) : "error",
+	    msg && msg->type == MSGPACK_OBJECT_STR ? cli_text_str(msg) : "");
 	if (field && field->type == MSGPACK_OBJECT_STR)
-		fprintf(stderr, " (field %s)", cli_str(field));
+		fprintf(stderr, " (field %s)", cli_text_str(field));
 	fputc('\n', stderr);
 }
 
