@@ -583,6 +583,8 @@ cli_against(harness_t *hh, const pack_t *reply, const char *const *args, int sta
 		    args[0], args[1] ? args[1] : "");
 	if (strstr(out, "1b") == NULL)
 		test_fail(__FILE__, line, "trygg %s: the escape is not shown: %s", args[0], out);
+	if (getenv("TEST_VERBOSE"))
+		printf("    trygg %s %s:\n%s", args[0], args[1] ? args[1] : "", out);
 	free(out);
 }
 
