@@ -44,7 +44,9 @@ ifeq ($(filter clean distclean deps,$(MAKECMDGOALS)),)
 include build/deps.mk
 endif
 
-build/deps.mk:
+# Remade when this file changes, so that a library added to PKGS is linked
+# without a manual 'make deps' in trees that were built before.
+build/deps.mk: Makefile
 	@mkdir -p build
 	@if ! pkg-config --exists $(PKGS) 2>/dev/null || [ ! -f /usr/share/zoneinfo/Europe/Stockholm ]; then \
 	  echo "trygg: installing missing Debian packages: $(DEB_PKGS)"; \
