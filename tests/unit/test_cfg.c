@@ -327,6 +327,29 @@ TEST(defaults_and_paths)
 	cfg_destroy(&cfg);
 	buf_free(&errs);
 
+	/* names written decomposed (NFD, as macOS saves them) are kept in NFC */
+	cfg = load("teams:\n"
+	    "  - {id: t1, name: \"Omra\xcc\x8a" "desteam 1\", districts: [Ska\xcc\x88ggetorp, Ryd],"
+	    " coordinator: c1}\n"
+	    "categories:\n  - {id: ovrigt, name: \"O\xcc\x88vrigt\"}\n"
+	    "contacts:\n  - {id: chef, name: Chef, role: sakerhetschef}\n"
+	    "  - {id: tib-1, name: \"Bjo\xcc\x88rn\", role: tib}\n"
+	    "  - {id: c1, name: C1, role: coordinator, team: t1}\n"
+	    "rota: {contacts: [tib-1], start: 2026-01-05}\n", &errs);
+	CHECK_STR(buf_str(&errs), "");
+	CHECK(cfg != NULL);
+	if (cfg != NULL) {
+		const char *canon = NULL;
+
+		CHECK_STR(cfg->teams[0].name, "Omr\xc3\xa5" "desteam 1");
+		CHECK_STR(cfg->teams[0].districts[0], "Sk\xc3\xa4ggetorp");
+		CHECK_STR(cfg->categories[0].name, "\xc3\x96vrigt");
+		CHECK_STR(cfg->contacts[1].name, "Bj\xc3\xb6rn");
+		CHECK(cfg_team_by_district(cfg, "skaggetorp", 10, &canon) != NULL);
+		CHECK_STR(canon, "Sk\xc3\xa4ggetorp");
+	}
+	cfg_destroy(&cfg);
+
 	/* a file in the current folder: data_dir stays relative to it */
 	cfg = cfg_load_string(BASE, strlen(BASE), "x.yaml", ".", NULL);
 	CHECK(cfg != NULL && strcmp(cfg->data_dir, "../var") == 0);
