@@ -448,6 +448,12 @@ msg_header(const msg_t *m, const char **op, size_t *op_len, wire_err_t *err)
 		    "'op' must be a UTF-8 string of 1 to %d bytes", MSG_OP_MAX);
 		return -1;
 	}
+	/* an unknown op is named in its error: it may not carry controls */
+	if (utf8_check_text(o->via.str.ptr, o->via.str.size, true, NULL) != UTF8_TEXT_OK) {
+		wire_err_set(err, WERR_BAD_REQUEST, "op",
+		    "'op' holds a control, bidi or line-break character");
+		return -1;
+	}
 	if (msg_check_req(m, err) < 0)
 		return -1;
 	*op = o->via.str.ptr;

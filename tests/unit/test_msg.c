@@ -181,6 +181,10 @@ TEST(test_header)
 		{"{\"v\": 1, \"op\": \"\"}", WERR_BAD_REQUEST, "op", "1 to 64 bytes"},
 		{"{\"v\": 1, \"op\": \"\\xff\"}", WERR_BAD_REQUEST, "op", NULL},
 		{"{\"v\": 1, \"op\": S65}", WERR_BAD_REQUEST, "op", NULL},
+		{"{\"v\": 1, \"op\": \"pi\\x1bng\"}", WERR_BAD_REQUEST, "op", "control"},
+		{"{\"v\": 1, \"op\": \"ping\\n\"}", WERR_BAD_REQUEST, "op", "control"},
+		{"{\"v\": 1, \"op\": \"\\xe2\\x80\\xaeping\"}", WERR_BAD_REQUEST, "op", "bidi"},
+		{"{\"v\": 1, \"op\": \"\\xc2\\x9b\"}", WERR_BAD_REQUEST, "op", NULL},
 		{"{\"v\": 1, \"op\": S64}", WERR_INVALID_FIELD, "id", "missing required field 'id'"},
 		/* "req": an integer or a short UTF-8 string, or nil */
 		{"{" OK_ ", \"req\": \"abc\"}", WERR_NONE, "", NULL},
