@@ -12,8 +12,8 @@
 # is missing, build/deps.mk's rule installs it (apt-get, as root or through
 # sudo -n) or stops with the exact command to run.
 
-PKGS      := libzmq msgpack yaml-0.1 sqlite3
-DEB_PKGS  := pkg-config libzmq3-dev libmsgpack-dev libyaml-dev libsqlite3-dev tzdata
+PKGS      := libzmq msgpack yaml-0.1 sqlite3 libutf8proc
+DEB_PKGS  := pkg-config libzmq3-dev libmsgpack-dev libyaml-dev libsqlite3-dev libutf8proc-dev tzdata
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -44,7 +44,9 @@ ifeq ($(filter clean distclean deps,$(MAKECMDGOALS)),)
 include build/deps.mk
 endif
 
-build/deps.mk:
+# Remade when this file changes, so that a library added to PKGS is linked
+# without a manual 'make deps' in trees that were built before.
+build/deps.mk: Makefile
 	@mkdir -p build
 	@if ! pkg-config --exists $(PKGS) 2>/dev/null || [ ! -f /usr/share/zoneinfo/Europe/Stockholm ]; then \
 	  echo "trygg: installing missing Debian packages: $(DEB_PKGS)"; \

@@ -14,6 +14,7 @@
 
 #include <msgpack.h>
 
+#include "buf.h"
 #include "cfg.h"
 #include "pack.h"
 
@@ -35,6 +36,16 @@ int cli_call(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *re
 void cli_print_json(const msgpack_object *o);
 /* the value under key in a map, or NULL */
 const msgpack_object *cli_get(const msgpack_object *map, const char *key);
+/*
+ * cli_text.c: a string value of a reply as it may be printed on a terminal,
+ * control and bidi characters escaped; "-" when o is absent or no string.
+ * The result lives until the eighth call after. cli_text_lines() keeps line
+ * breaks, each followed by indent.
+ */
+const char *cli_text_str(const msgpack_object *o);
+const char *cli_text_lines(const msgpack_object *o, const char *indent);
+/* Appends s[0..len) escaped like that to out (indent may be NULL). */
+void cli_text_escape(buf_t *out, const char *s, size_t len, const char *indent);
 /* Prints "trygg: message" on stderr and returns EXIT_USAGE. */
 int cli_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

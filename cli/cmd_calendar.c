@@ -23,10 +23,6 @@
 #define ROTA_WEEKS_MAX     520
 #define ROTA_LIST_MAX      4096     /* stretches printed at most */
 
-/* a string value as printf's "%.*s" arguments */
-#define CAL_STR(o) (o) && (o)->type == MSGPACK_OBJECT_STR ? (int)(o)->via.str.size : 1, \
-	(o) && (o)->type == MSGPACK_OBJECT_STR ? (o)->via.str.ptr : "-"
-
 static int
 cal_parse_int(const char *s, long lo, long hi, long *out)
 {
@@ -136,10 +132,10 @@ cmd_oncall(cli_t *cli, int argc, char **argv)
 		cli_print_json(&reply.data);
 	} else {
 		contact = cli_get(&reply.data, "contact");
-		printf("%.*s: %.*s (%.*s) — %.*s\n",
-		    CAL_STR(cli_get(&reply.data, "target")),
-		    CAL_STR(cli_get(contact, "name")), CAL_STR(cli_get(contact, "id")),
-		    CAL_STR(cli_get(&reply.data, "reason")));
+		printf("%s: %s (%s) — %s\n",
+		    cli_text_str(cli_get(&reply.data, "target")),
+		    cli_text_str(cli_get(contact, "name")), cli_text_str(cli_get(contact, "id")),
+		    cli_text_str(cli_get(&reply.data, "reason")));
 	}
 	msgpack_unpacked_destroy(&reply);
 	return 0;

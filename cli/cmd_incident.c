@@ -15,19 +15,17 @@
 #include <time.h>
 #include <unistd.h>
 
-/* a string value as printf's "%.*s" arguments */
-#define CLI_STR(o) (o) && (o)->type == MSGPACK_OBJECT_STR ? (int)(o)->via.str.size : 1, \
-	(o) && (o)->type == MSGPACK_OBJECT_STR ? (o)->via.str.ptr : "-"
+#define CLI_INDENT "                     "     /* under a value of cli_print_incident */
+#define CLI_HIST_INDENT "      "                /* under a note in the history */
 
 /* Prints a string value padded with blanks to width characters (not bytes). */
 static void
 cli_column(const msgpack_object *o, size_t width)
 {
-	const char *s = o && o->type == MSGPACK_OBJECT_STR ? o->via.str.ptr : "-";
-	size_t len = o && o->type == MSGPACK_OBJECT_STR ? o->via.str.size : 1;
-	size_t chars = utf8_count(s, len);
+	const char *s = cli_text_str(o);
+	size_t chars = utf8_count(s, strlen(s));
 
-	fwrite(s, 1, len, stdout);
+	fputs(s, stdout);
 	for (size_t i = chars; i < width; i++)
 		putchar(' ');
 	putchar(' ');
@@ -170,10 +168,10 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 		const msgpack_object *dup = cli_get(&reply.data, "duplicate");
 
 		inc = cli_get(&reply.data, "incident");
-		printf("%.*s  %.*s (%.*s)  escalation: %.*s  status: %.*s%s\n",
-		    CLI_STR(cli_get(inc, "number")), CLI_STR(cli_get(inc, "team_name")),
-		    CLI_STR(cli_get(inc, "district")), CLI_STR(cli_get(inc, "escalation")),
-		    CLI_STR(cli_get(inc, "status")),
+		printf("%s  %s (%s)  escalation: %s  status: %s%s\n",
+		    cli_text_str(cli_get(inc, "number")), cli_text_str(cli_get(inc, "team_name")),
+		    cli_text_str(cli_get(inc, "district")), cli_text_str(cli_get(inc, "escalation")),
+		    cli_text_str(cli_get(inc, "status")),
 		    dup && dup->type == MSGPACK_OBJECT_BOOLEAN && dup->via.boolean ?
 		    "  (already received: duplicate)" : "");
 	}
@@ -190,31 +188,31 @@ cli_print_incident(const msgpack_object *inc)
 	for (uint32_t i = 0; inc && inc->type == MSGPACK_OBJECT_MAP && i < inc->via.map.size; i++) {
 		const msgpack_object_kv *kv = &inc->via.map.ptr[i];
 
+		const char *key;
+
 		if (kv->key.type != MSGPACK_OBJECT_STR)
 			continue;
+		key = cli_text_str(&kv->key);
 		switch (kv->val.type) {
 		case MSGPACK_OBJECT_STR:
-			printf("%-20.*s %.*s\n", (int)kv->key.via.str.size, kv->key.via.str.ptr,
-			    (int)kv->val.via.str.size, kv->val.via.str.ptr);
+			/* details has lines: they go on under the value */
+			printf("%-20s %s\n", key, cli_text_lines(&kv->val, CLI_INDENT));
 			break;
 		case MSGPACK_OBJECT_POSITIVE_INTEGER:
-			printf("%-20.*s %llu\n", (int)kv->key.via.str.size, kv->key.via.str.ptr,
-			    (unsigned long long)kv->val.via.u64);
+			printf("%-20s %llu\n", key, (unsigned long long)kv->val.via.u64);
 			break;
 		case MSGPACK_OBJECT_BOOLEAN:
-			printf("%-20.*s %s\n", (int)kv->key.via.str.size, kv->key.via.str.ptr,
-			    kv->val.via.boolean ? "yes" : "no");
+			printf("%-20s %s\n", key, kv->val.via.boolean ? "yes" : "no");
 			break;
 		case MSGPACK_OBJECT_ARRAY:
 			if (hist == &kv->val)
 				break;
-			printf("%-20.*s", (int)kv->key.via.str.size, kv->key.via.str.ptr);
+			printf("%-20s", key);
 			for (uint32_t j = 0; j < kv->val.via.array.size; j++) {
 				const msgpack_object *e = &kv->val.via.array.ptr[j];
 
 				if (e->type == MSGPACK_OBJECT_STR)
-					printf("%s%.*s", j ? ", " : " ", (int)e->via.str.size,
-					    e->via.str.ptr);
+					printf("%s%s", j ? ", " : " ", cli_text_str(e));
 			}
 			putchar('\n');
 			break;
@@ -228,10 +226,10 @@ cli_print_incident(const msgpack_object *inc)
 			const msgpack_object *h = &hist->via.array.ptr[j];
 			const msgpack_object *note = cli_get(h, "note");
 
-			printf("  %.*s  %-8.*s by %.*s", CLI_STR(cli_get(h, "at")),
-			    CLI_STR(cli_get(h, "action")), CLI_STR(cli_get(h, "by")));
+			printf("  %s  %-8s by %s", cli_text_str(cli_get(h, "at")),
+			    cli_text_str(cli_get(h, "action")), cli_text_str(cli_get(h, "by")));
 			if (note)
-				printf(": %.*s", CLI_STR(note));
+				printf(": %s", cli_text_lines(note, CLI_HIST_INDENT));
 			putchar('\n');
 		}
 	}
@@ -340,7 +338,7 @@ cmd_list(cli_t *cli, int argc, char **argv)
 			printf("sev %llu  ", sev ? (unsigned long long)sev->via.u64 : 0ULL);
 			cli_column(cli_get(inc, "escalation"), 13);
 			cli_column(cli_get(inc, "status"), 6);
-			printf("%.*s\n", CLI_STR(cli_get(inc, "summary")));
+			printf("%s\n", cli_text_str(cli_get(inc, "summary")));
 		}
 		if (list->via.array.size == 0)
 			printf("no incidents\n");

@@ -91,13 +91,12 @@ cli_print_error(const msgpack_object *reply)
 	const msgpack_object *msg = cli_get(e, "message");
 	const msgpack_object *field = cli_get(e, "field");
 
-	fprintf(stderr, "trygg: %.*s: %.*s",
-	    code && code->type == MSGPACK_OBJECT_STR ? (int)code->via.str.size : 5,
-	    code && code->type == MSGPACK_OBJECT_STR ? code->via.str.ptr : "error",
-	    msg && msg->type == MSGPACK_OBJECT_STR ? (int)msg->via.str.size : 0,
-	    msg && msg->type == MSGPACK_OBJECT_STR ? msg->via.str.ptr : "");
+	/* a reply is data like any other: printed through cli_text_str() */
+	fprintf(stderr, "trygg: %s: %s",
+	    code && code->type == MSGPACK_OBJECT_STR ? cli_text_str(code) : "error",
+	    msg && msg->type == MSGPACK_OBJECT_STR ? cli_text_str(msg) : "");
 	if (field && field->type == MSGPACK_OBJECT_STR)
-		fprintf(stderr, " (field %.*s)", (int)field->via.str.size, field->via.str.ptr);
+		fprintf(stderr, " (field %s)", cli_text_str(field));
 	fputc('\n', stderr);
 }
 

@@ -1527,6 +1527,21 @@ cfg_category(const cfg_t *cfg, const char *id, size_t len)
 	return e ? e->val : NULL;
 }
 
+/* ids are lower-case ASCII (cfg_is_id), so an id folds to itself */
+const cfg_category_t *
+cfg_category_as_typed(const cfg_t *cfg, const char *name, size_t len)
+{
+	const cfg_category_t *c;
+	buf_t b = BUF_INIT;
+
+	if (name == NULL)
+		return NULL;
+	utf8_fold(name, len, &b);
+	c = cfg_category(cfg, buf_str(&b), b.len);
+	buf_free(&b);
+	return c;
+}
+
 const cfg_contact_t *
 cfg_contact(const cfg_t *cfg, const char *id, size_t len)
 {

@@ -143,14 +143,18 @@ cfg_t *cfg_load_string(const char *yaml, size_t len, const char *name,
 void cfg_destroy(cfg_t **self_p);
 
 /*
- * Finds the team of a district as people type it: case, surrounding blanks
- * and Swedish letters folded ("skaggetorp", "LAMBOHOV"). Sets *canonical to
- * the configured spelling. NULL when no team has it.
+ * Finds the team of a district as people type it, folded by utf8_fold():
+ * case, marks, composed or decomposed letters, full-width forms and
+ * surrounding blanks ("skaggetorp", "LAMBOHOV", "Ska\u0308ggetorp"). Sets
+ * *canonical to the configured spelling. NULL when no team has it.
  */
 const cfg_team_t *cfg_team_by_district(const cfg_t *cfg, const char *name,
     size_t len, const char **canonical);
 const cfg_team_t *cfg_team(const cfg_t *cfg, const char *id, size_t len);
 const cfg_category_t *cfg_category(const cfg_t *cfg, const char *id, size_t len);
+/* a category by its id as people type it, folded like a district ("Brand") */
+const cfg_category_t *cfg_category_as_typed(const cfg_t *cfg, const char *name,
+    size_t len);
 const cfg_contact_t *cfg_contact(const cfg_t *cfg, const char *id, size_t len);
 /* the first contact with this role, or NULL */
 const cfg_contact_t *cfg_contact_by_role(const cfg_t *cfg, cfg_role_t role);

@@ -3,10 +3,13 @@
  * their line and column, so that the configuration checks in cfg.c can
  * point at the offending key or value. Aliases, a second document and
  * nesting beyond CFG_YAML_MAX_DEPTH are refused: a configuration needs none
- * of them, and refusing them bounds the work any input can cause.
+ * of them, and refusing them bounds the work any input can cause. Scalars
+ * are put in NFC: a district or a name typed on a Mac (NFD) is then shown
+ * and stored like every other text.
  */
 #include "cfg_yaml.h"
 #include "mem.h"
+#include "utf8.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -151,9 +154,17 @@ cfg_yaml_parse(const char *text, size_t len, cfg_yaml_node_t **root,
 			goto out_event;
 		case YAML_SCALAR_EVENT:
 			n = cfg_yaml_node(CFG_YAML_SCALAR, ev.start_mark);
-			n->len = ev.data.scalar.length;
-			n->str = xstrndup((const char *)ev.data.scalar.value,
-			    n->len);
+			{
+				buf_t b = BUF_INIT;
+
+				/* libyaml hands over UTF-8 only; if not, keep the bytes */
+				if (utf8_nfc((const char *)ev.data.scalar.value,
+				    ev.data.scalar.length, &b) < 0)
+					buf_append(&b, ev.data.scalar.value,
+					    ev.data.scalar.length);
+				n->str = b.data;
+				n->len = b.len;
+			}
 			n->null = cfg_yaml_is_null(&ev);
 			break;
 		case YAML_SEQUENCE_START_EVENT:

@@ -26,7 +26,7 @@ json_string(const char *s, size_t len, buf_t *out)
 		char u[6];
 		size_t n;
 
-		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x7f) {
 			i++;
 			run++;
 			continue;
@@ -36,7 +36,15 @@ json_string(const char *s, size_t len, buf_t *out)
 		if (c >= 0x80) {
 			n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
 			if (n <= len - i && utf8_valid((const char *)p + i, n)) {
-				buf_append(out, p + i, n);
+				uint32_t cp;
+
+				/* C1 and bidi controls, U+2028/9: escaped, not raw */
+				if (utf8_check_text((const char *)p + i, n, true, NULL) !=
+				    UTF8_TEXT_OK && utf8_decode((const char *)p + i, n, &cp) == n) {
+					buf_printf(out, "\\u%04x", (unsigned)cp);
+				} else {
+					buf_append(out, p + i, n);
+				}
 				i += n;
 			} else {
 				buf_puts(out, "\xef\xbf\xbd");

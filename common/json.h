@@ -3,7 +3,9 @@
  *
  * The output is always valid JSON (RFC 8259) whatever the input holds:
  *   - strings are escaped (quote, backslash, control characters as \n, \t,
- *     ... or \u00XX); bytes that are not valid UTF-8 become U+FFFD;
+ *     ... or \u00XX, DEL and C1 as \u00XX, bidi embeddings, overrides and
+ *     isolates and U+2028/9 as \uXXXX, so that no terminal acts on them);
+ *     bytes that are not valid UTF-8 become U+FFFD;
  *   - map keys that are not strings are written as the JSON text of the key,
  *     quoted ({1: "a"} gives {"1": "a"}, {nil: 2} gives {"null": 2});
  *   - binary data is a base64 string (RFC 4648, with padding);

@@ -20,6 +20,7 @@
  */
 #include "msg.h"
 #include "mem.h"
+#include "pnr.h"
 #include "ts.h"
 #include "utf8.h"
 
@@ -145,6 +146,34 @@ msg_clip(const char *s, size_t len, size_t max)
 	while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
 		len--;
 	return (int)len;
+}
+
+/*
+ * A client's key as an error may name it (PROTOCOL.md asks for the field):
+ * cut short, identity numbers masked, and characters that text may not
+ * hold replaced by '?', for a key is client text too.
+ */
+static void
+msg_key_name(const char *s, size_t len, buf_t *out)
+{
+	buf_t masked = BUF_INIT;
+	size_t i = 0;
+
+	pnr_mask(s, (size_t)msg_clip(s, len, MSG_NAME_CLIP), &masked);
+	buf_append(out, "", 0);
+	while (i < masked.len) {
+		uint32_t cp;
+		size_t n = utf8_decode(masked.data + i, masked.len - i, &cp);
+
+		if (n == 0)
+			n = 1;
+		if (utf8_check_text(masked.data + i, n, true, NULL) != UTF8_TEXT_OK)
+			buf_putc(out, '?');
+		else
+			buf_append(out, masked.data + i, n);
+		i += n;
+	}
+	buf_free(&masked);
 }
 
 static bool
@@ -281,9 +310,12 @@ msg_parse(const void *data, size_t len, wire_err_t *err)
 		}
 	}
 	if ((dup = msg_duplicate(m->map)) != NULL) {
+		buf_t name = BUF_INIT;
+
+		msg_key_name(dup->ptr, dup->size, &name);
 		wire_err_set(err, WERR_BAD_REQUEST, NULL,
-		    "key '%.*s' appears more than once",
-		    msg_clip(dup->ptr, dup->size, MSG_NAME_CLIP), dup->ptr);
+		    "key '%s' appears more than once", buf_str(&name));
+		buf_free(&name);
 		goto fail;
 	}
 	return m;
@@ -416,6 +448,12 @@ msg_header(const msg_t *m, const char **op, size_t *op_len, wire_err_t *err)
 		    "'op' must be a UTF-8 string of 1 to %d bytes", MSG_OP_MAX);
 		return -1;
 	}
+	/* an unknown op is named in its error: it may not carry controls */
+	if (utf8_check_text(o->via.str.ptr, o->via.str.size, true, NULL) != UTF8_TEXT_OK) {
+		wire_err_set(err, WERR_BAD_REQUEST, "op",
+		    "'op' holds a control, bidi or line-break character");
+		return -1;
+	}
 	if (msg_check_req(m, err) < 0)
 		return -1;
 	*op = o->via.str.ptr;
@@ -448,12 +486,48 @@ msg_bounds(char *out, size_t outlen, int64_t min, int64_t max, const char *unit)
 	return out;
 }
 
+/*
+ * Checks what text may hold (msg.h); what names the text in messages, e.g.
+ * "'partners' item 2". Returns 0 or -1 with err filled.
+ */
+static int
+msg_check_chars(const char *field, const char *what, const char *s, size_t len,
+    bool one_line, bool need_text, wire_err_t *err)
+{
+	uint32_t cp = 0;
+
+	switch (utf8_check_text(s, len, one_line, &cp)) {
+	case UTF8_TEXT_OK:
+		break;
+	case UTF8_TEXT_CONTROL:
+		wire_err_set(err, WERR_INVALID_FIELD, field,
+		    "%s contains a control character (U+%04X)", what, (unsigned)cp);
+		return -1;
+	case UTF8_TEXT_BIDI:
+		wire_err_set(err, WERR_INVALID_FIELD, field,
+		    "%s contains a bidirectional control character (U+%04X)", what,
+		    (unsigned)cp);
+		return -1;
+	case UTF8_TEXT_NEWLINE:
+		wire_err_set(err, WERR_INVALID_FIELD, field,
+		    "%s must be one line; it holds a line break (U+%04X)", what,
+		    (unsigned)cp);
+		return -1;
+	}
+	if (need_text && len > 0 && utf8_blank(s, len)) {
+		wire_err_set(err, WERR_INVALID_FIELD, field,
+		    "%s holds only blanks", what);
+		return -1;
+	}
+	return 0;
+}
+
 /* Checks a UTF-8 string of min..max characters (max 0: unbounded). */
 static int
 msg_check_text(const msg_field_t *f, const msgpack_object *o, int64_t min,
     int64_t max, const char *what, wire_err_t *err)
 {
-	char b[64];
+	char b[64], name[80];
 	size_t n;
 
 	if (o->type != MSGPACK_OBJECT_STR) {
@@ -466,12 +540,6 @@ msg_check_text(const msg_field_t *f, const msgpack_object *o, int64_t min,
 		    "'%s' is not valid UTF-8", f->name);
 		return -1;
 	}
-	/* text is stored and passed on as C strings: a NUL would cut it short */
-	if (o->via.str.size && memchr(o->via.str.ptr, '\0', o->via.str.size)) {
-		wire_err_set(err, WERR_INVALID_FIELD, f->name,
-		    "'%s' contains a NUL character", f->name);
-		return -1;
-	}
 	n = utf8_count(o->via.str.ptr, o->via.str.size);
 	if ((int64_t)n < min || (max > 0 && (int64_t)n > max)) {
 		wire_err_set(err, WERR_INVALID_FIELD, f->name,
@@ -479,7 +547,9 @@ msg_check_text(const msg_field_t *f, const msgpack_object *o, int64_t min,
 		    msg_bounds(b, sizeof(b), min, max, " characters"), n);
 		return -1;
 	}
-	return 0;
+	snprintf(name, sizeof(name), "'%s'", f->name);
+	return msg_check_chars(f->name, name, o->via.str.ptr, o->via.str.size,
+	    f->type == MF_LINE, min > 0, err);
 }
 
 static bool
@@ -575,7 +645,7 @@ msg_check_strs(const msg_field_t *f, const msgpack_object *o, msg_val_t *v,
     wire_err_t *err)
 {
 	const msgpack_object_array *a;
-	char b[64];
+	char b[64], name[80];
 
 	if (o->type != MSGPACK_OBJECT_ARRAY) {
 		wire_err_set(err, WERR_INVALID_FIELD, f->name,
@@ -613,6 +683,10 @@ msg_check_strs(const msg_field_t *f, const msgpack_object *o, msg_val_t *v,
 			    " characters"), n);
 			return -1;
 		}
+		snprintf(name, sizeof(name), "'%s' item %u", f->name, i + 1);
+		if (msg_check_chars(f->name, name, it->via.str.ptr, it->via.str.size,
+		    false, true, err) < 0)
+			return -1;
 	}
 	v->items = a;
 	return 0;
@@ -627,6 +701,7 @@ msg_check_field(const msg_field_t *f, const msgpack_object *o, msg_val_t *v,
 
 	switch (f->type) {
 	case MF_STR:
+	case MF_LINE:
 		if (msg_check_text(f, o, f->min > 0 ? f->min : 0, f->max,
 		    "a string", err) < 0)
 			return -1;
@@ -702,6 +777,17 @@ msg_check_field(const msg_field_t *f, const msgpack_object *o, msg_val_t *v,
 	return 0;
 }
 
+static void
+msg_unknown_key(const msgpack_object_str *k, wire_err_t *err)
+{
+	buf_t name = BUF_INIT;
+
+	msg_key_name(k->ptr, k->size, &name);
+	wire_err_set(err, WERR_INVALID_FIELD, NULL, "unknown field '%s'", buf_str(&name));
+	snprintf(err->field, sizeof(err->field), "%s", buf_str(&name));
+	buf_free(&name);
+}
+
 int
 msg_fields(const msg_t *m, const msg_field_t *spec, size_t n,
     msg_val_t *vals, wire_err_t *err)
@@ -720,11 +806,7 @@ msg_fields(const msg_t *m, const msg_field_t *spec, size_t n,
 			if (msg_key_eq(&map->ptr[i].key, spec[j].name, strlen(spec[j].name)))
 				break;
 		if (j == n) {
-			int clip = msg_clip(k->ptr, k->size, MSG_NAME_CLIP);
-
-			wire_err_set(err, WERR_INVALID_FIELD, NULL,
-			    "unknown field '%.*s'", clip, k->ptr);
-			snprintf(err->field, sizeof(err->field), "%.*s", clip, k->ptr);
+			msg_unknown_key(k, err);
 			return -1;
 		}
 	}

@@ -7,7 +7,14 @@
  * "op"; msg_fields() checks the operation's fields against a table and
  * rejects any key the table does not name (besides "v", "op", "req").
  * Every failure fills a wire_err_t with the code PROTOCOL.md gives and a
- * message a person understands.
+ * message a person understands, which never quotes a submitted value.
+ *
+ * Text (MF_STR, MF_LINE, MF_STRS items, MF_STR_OR_INT strings) must be
+ * UTF-8 without control characters (C0 other than TAB and LF, DEL, C1) or
+ * bidirectional embeddings, overrides and isolates (utf8_check_text); an
+ * MF_LINE holds no line break; text with a minimum length of 1 or more
+ * must hold more than blanks. These checks live here, once, so that no
+ * field of any operation can miss them.
  */
 #ifndef TRYGG_MSG_H
 #define TRYGG_MSG_H
@@ -23,7 +30,8 @@
 typedef struct msg msg_t;
 
 typedef enum {
-	MF_STR,         /* UTF-8 string; min/max bound its length in characters */
+	MF_STR,         /* UTF-8 text; min/max bound its length in characters */
+	MF_LINE,        /* MF_STR that is one line: no line breaks */
 	MF_ID,          /* string of 1..max of A-Z a-z 0-9 . _ : - */
 	MF_INT,         /* integer; min/max bound its value */
 	MF_BOOL,

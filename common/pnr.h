@@ -3,19 +3,36 @@
  * (personnummer) and coordination numbers (samordningsnummer, day of month
  * plus 60) in free text, so that they are never stored.
  *
- * A number is recognised in these forms, and only with a valid check digit
- * (Luhn over the ten digits YYMMDDNNNN):
+ * Masking errs on the side of the person: anything shaped like a number
+ * whose date is a real date is masked, whether its check digit is right or
+ * not (a typo is still someone's number). The shapes, where D is a digit:
  *
- *	YYMMDD-NNNN     YYMMDD+NNNN (the '+' marks someone over 100)
- *	YYMMDDNNNN      YYYYMMDD-NNNN   YYYYMMDDNNNN
+ *	YYMMDD NNNN      six date digits, a separator, four digits
+ *	YYYYMMDD NNNN    the same with the century (18, 19 or 20)
+ *	YYMMDDNNNN       ten digits together
+ *	YYYYMMDDNNNN     twelve digits together
  *
- * The month must be 01..12 and the day 01..31, or 61..91 for a
- * samordningsnummer; a four-digit year must start with 18, 19 or 20. A
- * number is only recognised when it is not part of a longer run of digits:
- * the characters before and after it are not digits (letters, blanks and
- * punctuation are fine), so "198112189876123" and "x1811218-9876" hold none.
- * Masking replaces every digit of a number by 'X' and keeps its separator:
- * "19811218-9876" becomes "XXXXXXXX-XXXX".
+ * The separator is a run of at most PNR_BLANKS_MAX blanks (space, TAB,
+ * no-break space and every other Unicode space), or one dash ('-', hyphen,
+ * non-breaking hyphen, figure, en and em dash, minus sign, full-width and
+ * small hyphen-minus) or plus ('+', the mark of someone over 100, also
+ * full-width) with up to PNR_BLANKS_MAX blanks on either side.
+ *
+ * A digit is any decimal digit (ASCII, full-width, Arabic-Indic, ...) or a
+ * character whose compatibility form (NFKC) is one, such as superscripts
+ * and circled digits. Invisible characters (format characters such as
+ * U+200B and U+00AD, the direction marks U+200E and U+200F, combining marks)
+ * are looked through: "8112\u200b18-9876" is a number.
+ *
+ * The date must exist: month 01..12, the day within the month (29 February
+ * only in a leap year; without a century, in a year that is leap in either
+ * century), the day plus 60 for a samordningsnummer. A number is only
+ * recognised when it is not part of a longer run of digits, so
+ * "198112189876123" holds none, while letters, blanks and punctuation around
+ * it are fine ("nr811218-9876abc" holds one).
+ *
+ * Masking replaces every digit of a number by 'X' and keeps everything
+ * else: "19811218 - 9876" becomes "XXXXXXXX - XXXX".
  */
 #ifndef TRYGG_PNR_H
 #define TRYGG_PNR_H
@@ -25,12 +42,14 @@
 
 #include "buf.h"
 
+#define PNR_BLANKS_MAX  3       /* blanks on either side of a separator */
+
 /*
  * Appends in[0..len) to out with every number masked; out always gets the
  * text, masked or not. Returns how many numbers were masked.
  */
 size_t pnr_mask(const char *in, size_t len, buf_t *out);
-/* true when s[0..len) is exactly one number in a form above */
+/* true when s[0..len) is exactly one number in a shape above */
 bool pnr_valid(const char *s, size_t len);
 
 #endif

@@ -13,10 +13,11 @@
 #include "intake.h"
 #include "log.h"
 #include "rpc.h"
-#include "pnr.h"
 #include "ts.h"
+#include "utf8.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const intake_statuses[] = {INTAKE_OPEN, INTAKE_CLOSED, NULL};
@@ -58,8 +59,8 @@ intake_op_submit(void *ctx, const msg_t *m, pack_t *reply)
 	}
 	if (row > 0) {
 		if (fp != s.fingerprint) {
-			wire_err_set(&err, WERR_CONFLICT, "id", "the id '%s' was already "
-			    "used for a different report", s.client_id);
+			wire_err_set(&err, WERR_CONFLICT, "id", "the id was already "
+			    "used for a different report");
 			pack_reply_error(reply, &err, msg_req(m));
 			rc = 0;
 			goto out;
@@ -102,7 +103,15 @@ intake_target(intake_t *in, const msg_val_t *number, const msg_val_t *id,
 		return -1;
 	}
 	if (number->present) {
-		row = intake_store_find_number(in, number->str, number->len);
+		buf_t n = BUF_INIT;
+
+		/* "inc-2026-000002", full-width or padded, is INC-2026-000002 */
+		utf8_fold(number->str, number->len, &n);
+		for (size_t i = 0; i < n.len; i++)
+			if (n.data[i] >= 'a' && n.data[i] <= 'z')
+				n.data[i] = (char)(n.data[i] - 'a' + 'A');
+		row = intake_store_find_number(in, buf_str(&n), n.len);
+		buf_free(&n);
 	} else {
 		char cid[65];
 
@@ -116,8 +125,7 @@ intake_target(intake_t *in, const msg_val_t *number, const msg_val_t *id,
 	}
 	if (row == 0) {
 		wire_err_set(err, WERR_NOT_FOUND, number->present ? "number" : "id",
-		    "no incident %.*s", (int)(number->present ? number->len : id->len),
-		    number->present ? number->str : id->str);
+		    "no incident has this %s", number->present ? "number" : "client id");
 		return -1;
 	}
 	return row;
@@ -171,9 +179,17 @@ intake_op_list(void *ctx, const msg_t *m, pack_t *reply)
 		pack_reply_error(reply, &err, msg_req(m));
 		return 0;
 	}
-	if (v[0].present && (team = cfg_team(in->cfg, v[0].str, v[0].len)) == NULL) {
-		wire_err_set(&err, WERR_INVALID_FIELD, "team", "unknown team '%.*s'",
-		    (int)v[0].len, v[0].str);
+	if (v[0].present) {
+		buf_t t = BUF_INIT;
+
+		utf8_fold(v[0].str, v[0].len, &t);     /* ids fold to themselves */
+		team = cfg_team(in->cfg, buf_str(&t), t.len);
+		buf_free(&t);
+	}
+	if (v[0].present && team == NULL) {
+		wire_err_set(&err, WERR_INVALID_FIELD, "team", "unknown team; a team "
+		    "is a configured id (e.g. %s)", in->cfg->nteams ?
+		    in->cfg->teams[0].id : "none");
 		pack_reply_error(reply, &err, msg_req(m));
 		return 0;
 	}
@@ -207,17 +223,16 @@ intake_op_update(void *ctx, const msg_t *m, pack_t *reply)
 	intake_t *in = ctx;
 	static const msg_field_t fields[] = {
 		{"number", MF_STR, true, 1, 32, NULL, 0},
-		{"by", MF_STR, true, 1, 100, NULL, 0},
+		{"by", MF_LINE, true, 1, 100, NULL, 0},
 		{"note", MF_STR, false, 1, 8000, NULL, 0},
 		{"status", MF_ENUM, false, 0, 0, intake_statuses, 0},
 		{"update_id", MF_ID, false, 1, 64, NULL, 0},
 	};
 	msg_val_t v[5], none = {0};
-	buf_t note = BUF_INIT;
-	char update_id[65];
+	char update_id[65], *by, *note = NULL;
 	wire_err_t err;
 	int64_t row;
-	int rc;
+	int rc, masked = 0;
 
 	in->now = ts_now();
 	if (msg_fields(m, fields, 5, v, &err) < 0 ||
@@ -235,17 +250,20 @@ intake_op_update(void *ctx, const msg_t *m, pack_t *reply)
 		memcpy(update_id, v[4].str, v[4].len);
 		update_id[v[4].len] = '\0';
 	}
-	/* notes are free text like the summary: identity numbers are masked */
+	/* the note and who wrote it are free text like the summary */
+	by = intake_text(v[1].str, v[1].len, &masked);
 	if (v[2].present)
-		pnr_mask(v[2].str, v[2].len, &note);
-	rc = intake_store_update(in, row, v[1].str, v[1].len,
-	    v[2].present ? buf_str(&note) : NULL, note.len,
+		note = intake_text(v[2].str, v[2].len, &masked);
+	rc = intake_store_update(in, row, by, strlen(by), note, note ? strlen(note) : 0,
 	    v[3].present ? intake_statuses[v[3].i] : NULL, v[4].present ? update_id : NULL);
-	buf_free(&note);
+	free(by);
+	free(note);
 	if (rc < 0)
 		return intake_internal(reply, m, "updating the incident", in);
 	pack_reply_ok(reply, msg_req(m));
 	pack_kv_bool(reply, "duplicate", rc == 1);
+	if (masked)
+		pack_kv_int(reply, "masked", masked);
 	pack_key(reply, "incident");
 	if (intake_view_pack(in, row, true, INT64_MAX, reply) < 0) {
 		return intake_internal(reply, m, "reading the incident", in);

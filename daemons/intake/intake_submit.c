@@ -1,14 +1,18 @@
 /*
  * intake_submit.c: checking a submit before anything is stored.
  *
- * Fields are checked against one table (msg_fields); then the district is
- * routed to its team, the category looked up, identity numbers masked in
- * the free text, the scope decided, and a fingerprint of the content taken
- * so that a retried submit can be told from a conflicting one.
+ * Fields are checked against one table (msg_fields, which also refuses
+ * control and bidi characters); then the district is routed to its team,
+ * the category looked up (both as people type them), the free text made
+ * ready to store (intake_text: identity numbers masked, NFC), the scope
+ * decided, and a fingerprint of the content taken so that a retried submit
+ * can be told from a conflicting one. Error messages never quote what was
+ * sent: it may be the very number that masking exists to keep out.
  */
 #include "intake.h"
 #include "mem.h"
 #include "pnr.h"
+#include "utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +31,8 @@ static const msg_field_t submit_fields[F_COUNT] = {
 	[F_DISTRICT]    = {"district", MF_STR, true, 1, 100, NULL, 0},
 	[F_CATEGORY]    = {"category", MF_STR, true, 1, 64, NULL, 0},
 	[F_SEVERITY]    = {"severity", MF_INT, true, 1, 5, NULL, 0},
-	[F_SUMMARY]     = {"summary", MF_STR, true, 1, 200, NULL, 0},
-	[F_REPORTER]    = {"reporter", MF_STR, true, 1, 100, NULL, 0},
+	[F_SUMMARY]     = {"summary", MF_LINE, true, 1, 200, NULL, 0},
+	[F_REPORTER]    = {"reporter", MF_LINE, true, 1, 100, NULL, 0},
 	[F_DETAILS]     = {"details", MF_STR, false, 0, 8000, NULL, 0},
 	[F_OCCURRED_AT] = {"occurred_at", MF_TIME, false, 0, 0, NULL, 0},
 	[F_LEVEL]       = {"level", MF_ENUM, false, 0, 0, intake_levels, 0},
@@ -36,7 +40,7 @@ static const msg_field_t submit_fields[F_COUNT] = {
 	[F_NEEDS_REINFORCEMENT] = {"needs_reinforcement", MF_BOOL, false, 0, 0, NULL, 0},
 	[F_INVOLVES_MINORS]     = {"involves_minors", MF_BOOL, false, 0, 0, NULL, 0},
 	[F_PARTNERS]    = {"partners", MF_STRS, false, 0, 32, NULL, 100},
-	[F_LOCATION]    = {"location", MF_STR, false, 0, 200, NULL, 0},
+	[F_LOCATION]    = {"location", MF_LINE, false, 0, 200, NULL, 0},
 	[F_POLICE_REPORT] = {"police_report", MF_BOOL, false, 0, 0, NULL, 0},
 	[F_OROSANMALAN] = {"orosanmalan", MF_BOOL, false, 0, 0, NULL, 0},
 };
@@ -99,16 +103,30 @@ intake_fp_int(uint64_t *h, const char *name, int64_t v)
 	intake_fp_bytes(h, name, b, sizeof(b));
 }
 
-/* A NUL-terminated copy of a text field with identity numbers masked. */
+/*
+ * Masking comes first, on the text as sent, and NFC after: a masked digit
+ * followed by a combining mark may compose with it ("X\u0307" is U+1E8A),
+ * and what is stored must be NFC.
+ */
+char *
+intake_text(const char *s, size_t len, int *masked)
+{
+	buf_t m = BUF_INIT, out = BUF_INIT;
+
+	*masked += (int)pnr_mask(s, len, &m);
+	if (utf8_nfc(m.data, m.len, &out) < 0) {
+		/* msg_fields let only UTF-8 through; keep the masked text */
+		buf_free(&out);
+		return m.data;  /* the buffer's memory is the caller's now */
+	}
+	buf_free(&m);
+	return out.data;
+}
+
 static char *
 intake_masked(const msg_val_t *v, int *masked)
 {
-	buf_t out = BUF_INIT;
-
-	*masked += (int)pnr_mask(v->str, v->len, &out);
-	if (out.data == NULL)
-		return xstrdup("");
-	return out.data;       /* the buffer's memory is the caller's now */
+	return intake_text(v->str, v->len, masked);
 }
 
 static int
@@ -132,21 +150,23 @@ intake_submit_check(intake_t *in, const msg_t *m, intake_submit_t *s, wire_err_t
 	if ((s->team = cfg_team_by_district(cfg, v[F_DISTRICT].str, v[F_DISTRICT].len,
 	    &district)) == NULL) {
 		wire_err_set(err, WERR_UNKNOWN_DISTRICT, "district",
-		    "unknown district '%.*s'; the configured districts are those of the "
-		    "teams (e.g. %s)", (int)v[F_DISTRICT].len, v[F_DISTRICT].str,
-		    cfg->nteams ? cfg->teams[0].districts[0] : "none");
+		    "unknown district; the configured districts are those of the "
+		    "teams (e.g. %s)", cfg->nteams && cfg->teams[0].ndistricts ?
+		    cfg->teams[0].districts[0] : "none");
 		return -1;
 	}
 	s->district = district;
-	if ((s->category = cfg_category(cfg, v[F_CATEGORY].str, v[F_CATEGORY].len)) == NULL) {
+	if ((s->category = cfg_category_as_typed(cfg, v[F_CATEGORY].str,
+	    v[F_CATEGORY].len)) == NULL) {
 		wire_err_set(err, WERR_UNKNOWN_CATEGORY, "category",
-		    "unknown category '%.*s'", (int)v[F_CATEGORY].len, v[F_CATEGORY].str);
+		    "unknown category; a category is a configured id (e.g. %s)",
+		    cfg->ncategories ? cfg->categories[0].id : "none");
 		return -1;
 	}
 	s->client_id = xstrndup(v[F_ID].str, v[F_ID].len);
 	s->severity = (int)v[F_SEVERITY].i;
 	s->summary = intake_masked(&v[F_SUMMARY], &s->masked);
-	s->reporter = xstrndup(v[F_REPORTER].str, v[F_REPORTER].len);
+	s->reporter = intake_masked(&v[F_REPORTER], &s->masked);
 	if (v[F_DETAILS].present)
 		s->details = intake_masked(&v[F_DETAILS], &s->masked);
 	if (v[F_LOCATION].present)
@@ -173,8 +193,13 @@ intake_submit_check(intake_t *in, const msg_t *m, intake_submit_t *s, wire_err_t
 		size_t len;
 
 		pack_array_open(p);
-		for (uint32_t i = 0; i < v[F_PARTNERS].items->size; i++)
-			pack_obj(p, &v[F_PARTNERS].items->ptr[i]);
+		for (uint32_t i = 0; i < v[F_PARTNERS].items->size; i++) {
+			const msgpack_object_str *it = &v[F_PARTNERS].items->ptr[i].via.str;
+			char *t = intake_text(it->ptr, it->size, &s->masked);
+
+			pack_str(p, t);
+			free(t);
+		}
 		pack_array_close(p);
 		data = pack_data(p, &len);
 		buf_append(&s->partners, data, len);

@@ -3,7 +3,8 @@
  * msg_parse, msg_header and msg_fields (with a table that has every field
  * type) and its reply is packed, as a daemon would; the reply must unpack,
  * and an error's message and field must be valid UTF-8. String fields also
- * go through pnr_mask and the whole request through json_from_msgpack.
+ * go through pnr_mask (which keeps the character count and UTF-8), NFC and
+ * folding, and the whole request through json_from_msgpack.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -23,7 +24,7 @@ static const msg_field_t spec[] = {
 	{"id", MF_ID, true, 1, 64, NULL, 0},
 	{"district", MF_STR, false, 1, 100, NULL, 0},
 	{"severity", MF_INT, false, 1, 5, NULL, 0},
-	{"summary", MF_STR, false, 1, 200, NULL, 0},
+	{"summary", MF_LINE, false, 1, 200, NULL, 0},
 	{"details", MF_STR, false, 0, 8000, NULL, 0},
 	{"occurred_at", MF_TIME, false, 0, 0, NULL, 0},
 	{"level", MF_ENUM, false, 0, 0, levels, 0},
@@ -76,8 +77,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					continue;
 				buf_reset(&b);
 				pnr_mask(vals[i].str, vals[i].len, &b);
-				if (b.len != vals[i].len)
+				/* a digit of any width becomes one 'X' */
+				if (utf8_count(b.data, b.len) != utf8_count(vals[i].str, vals[i].len) ||
+				    !utf8_valid(b.data, b.len))
 					abort();
+				buf_reset(&b);
+				if (utf8_nfc(vals[i].str, vals[i].len, &b) < 0 ||
+				    !utf8_valid(b.data, b.len))
+					abort();
+				buf_reset(&b);
+				utf8_fold(vals[i].str, vals[i].len, &b);
 			}
 			pack_reply_ok(p, msg_req(m));
 			pack_kv_strn(p, "op", op, op_len);

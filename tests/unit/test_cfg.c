@@ -93,6 +93,25 @@ TEST(default_file_ids)
 	CHECK_STR(cfg_category(cfg, "ovrigt", 6)->name, "Övrigt");
 	CHECK(cfg_category(cfg, "ovrig", 5) == NULL);
 	CHECK(cfg_category(cfg, "ovrigt", 5) == NULL);  /* length counts */
+	CHECK(cfg_category(cfg, "Brand", 5) == NULL);   /* ids are exact */
+	{
+		static const struct { const char *typed, *id; } typed[] = {
+			{"Brand", "brand"}, {"BRAND", "brand"}, {" brand ", "brand"},
+			{"Hot_och_V\xc3\xa5ld", "hot_och_vald"},
+			{"\xc3\x96vrigt", "ovrigt"}, {"O\xcc\x88VRIGT", "ovrigt"},
+			{"\xef\xbd\x82\xef\xbd\x92\xef\xbd\x81\xef\xbd\x8e\xef\xbd\x84", "brand"},
+			{"Skadeg\xc3\xb6relse", "skadegorelse"},
+			{"Hot och v\xc3\xa5ld", NULL}, {"bran", NULL}, {"", NULL},
+		};
+
+		for (size_t i = 0; i < sizeof(typed) / sizeof(typed[0]); i++) {
+			cat = cfg_category_as_typed(cfg, typed[i].typed, strlen(typed[i].typed));
+			if (typed[i].id == NULL)
+				CHECK(cat == NULL);
+			else
+				CHECK(cat != NULL && strcmp(cat->id, typed[i].id) == 0);
+		}
+	}
 	t = cfg_team(cfg, "omradesteam-2", 13);
 	CHECK(t != NULL && strcmp(t->name, "Områdesteam 2") == 0);
 	CHECK(t != NULL && strcmp(t->districts[0], "Ryd") == 0);
@@ -151,8 +170,17 @@ TEST(district_lookup)
 		{"vasterlosa", "Västerlösa", "omradesteam-2"},
 		{"stjarnorp", "Stjärnorp", "omradesteam-1"},
 		{"city", "City", "omradesteam-3"},
+		/* decomposed, as macOS and pasted text write it */
+		{"Ska\xcc\x88ggetorp", "Skäggetorp", "omradesteam-1"},
+		{"VA\xcc\x88STERLO\xcc\x88SA", "Västerlösa", "omradesteam-2"},
+		/* full-width, no-break spaces around, a soft hyphen inside */
+		{"\xef\xbc\xb2\xef\xbd\x99\xef\xbd\x84", "Ryd", "omradesteam-2"},
+		{"\xc2\xa0" "Berga\xe3\x80\x80", "Berga", "omradesteam-3"},
+		{"Lambo\xc2\xadhov", "Lambohov", "omradesteam-2"},
+		{"Malmsl\xc3\xa1tt", "Malmslätt", "omradesteam-2"},
 	};
-	static const char *const unknown[] = {"Norrköping", "", "   ",
+	static const char *const unknown[] = {"Norrköping", "", "   ", "\xc2\xa0",
+	    "Skaggetorp\xe2\x80\x8bx", "Ska\xcc\x88ggetor", "Ryd\n",
 	    "Skäggetorp2", "Ry", "Rydd", "Skäggetorp Centrum"};
 	buf_t errs = BUF_INIT;
 	cfg_t *cfg = cfg_load(CFG_DEFAULT_PATH, &errs);
@@ -298,6 +326,29 @@ TEST(defaults_and_paths)
 	CHECK_INT(cfg->escalation.renotify_every_ms, 500);
 	cfg_destroy(&cfg);
 	buf_free(&errs);
+
+	/* names written decomposed (NFD, as macOS saves them) are kept in NFC */
+	cfg = load("teams:\n"
+	    "  - {id: t1, name: \"Omra\xcc\x8a" "desteam 1\", districts: [Ska\xcc\x88ggetorp, Ryd],"
+	    " coordinator: c1}\n"
+	    "categories:\n  - {id: ovrigt, name: \"O\xcc\x88vrigt\"}\n"
+	    "contacts:\n  - {id: chef, name: Chef, role: sakerhetschef}\n"
+	    "  - {id: tib-1, name: \"Bjo\xcc\x88rn\", role: tib}\n"
+	    "  - {id: c1, name: C1, role: coordinator, team: t1}\n"
+	    "rota: {contacts: [tib-1], start: 2026-01-05}\n", &errs);
+	CHECK_STR(buf_str(&errs), "");
+	CHECK(cfg != NULL);
+	if (cfg != NULL) {
+		const char *canon = NULL;
+
+		CHECK_STR(cfg->teams[0].name, "Omr\xc3\xa5" "desteam 1");
+		CHECK_STR(cfg->teams[0].districts[0], "Sk\xc3\xa4ggetorp");
+		CHECK_STR(cfg->categories[0].name, "\xc3\x96vrigt");
+		CHECK_STR(cfg->contacts[1].name, "Bj\xc3\xb6rn");
+		CHECK(cfg_team_by_district(cfg, "skaggetorp", 10, &canon) != NULL);
+		CHECK_STR(canon, "Sk\xc3\xa4ggetorp");
+	}
+	cfg_destroy(&cfg);
 
 	/* a file in the current folder: data_dir stays relative to it */
 	cfg = cfg_load_string(BASE, strlen(BASE), "x.yaml", ".", NULL);

@@ -44,7 +44,11 @@ TEST(test_compact)
 		{"\"Sk\\xc3\\xa4ggetorp\"", "\"Sk\xc3\xa4ggetorp\""},
 		{"\"a\\\"b\\\\c/d\"", "\"a\\\"b\\\\c/d\""},
 		{"\"\\n\\t\\x0d\\x08\\x0c\"", "\"\\n\\t\\r\\b\\f\""},
-		{"\"\\x01\\x1f\\x7f\"", "\"\\u0001\\u001f\x7f\""},
+		{"\"\\x01\\x1f\\x7f\"", "\"\\u0001\\u001f\\u007f\""},
+		/* C1 and bidi controls, line and paragraph separators: escaped */
+		{"\"\\xc2\\x80\\xc2\\x9b\\xc2\\x9f\\xc2\\xa0\"", "\"\\u0080\\u009b\\u009f\xc2\xa0\""},
+		{"\"a\\xe2\\x80\\xaeb\\xe2\\x81\\xa6\"", "\"a\\u202eb\\u2066\""},
+		{"\"\\xe2\\x80\\xa8\\xe2\\x80\\xa9\\xe2\\x80\\x8f\"", "\"\\u2028\\u2029\xe2\x80\x8f\""},
 		{"\"nul\\x00x\"", "\"nul\\u0000x\""},
 		{"\"\\xf0\\x9f\\x98\\x80\"", "\"\xf0\x9f\x98\x80\""},
 		/* bytes that are not UTF-8 become U+FFFD, one per byte */

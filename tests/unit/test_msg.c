@@ -20,7 +20,8 @@ static const char *const levels[] = {"omrade", "grupp", "individ", NULL};
 
 enum {
 	F_ID, F_DISTRICT, F_SEVERITY, F_SUMMARY, F_DETAILS, F_OCCURRED, F_LEVEL,
-	F_EXTERNAL, F_PARTNERS, F_NUMBER, F_OFFSET, F_ANY, F_ANYSTR, F_N
+	F_EXTERNAL, F_PARTNERS, F_NUMBER, F_OFFSET, F_ANY, F_ANYSTR, F_REPORTER,
+	F_N
 };
 
 static const msg_field_t spec[F_N] = {
@@ -37,6 +38,7 @@ static const msg_field_t spec[F_N] = {
 	[F_OFFSET]   = {"offset", MF_INT, false, -100, 100, NULL, 0},
 	[F_ANY]      = {"any", MF_INT, false, 0, 0, NULL, 0},
 	[F_ANYSTR]   = {"anystr", MF_STR, false, 0, 0, NULL, 0},
+	[F_REPORTER] = {"reporter", MF_LINE, false, 1, 100, NULL, 0},
 };
 
 /* a valid submit; rows append to it */
@@ -179,6 +181,10 @@ TEST(test_header)
 		{"{\"v\": 1, \"op\": \"\"}", WERR_BAD_REQUEST, "op", "1 to 64 bytes"},
 		{"{\"v\": 1, \"op\": \"\\xff\"}", WERR_BAD_REQUEST, "op", NULL},
 		{"{\"v\": 1, \"op\": S65}", WERR_BAD_REQUEST, "op", NULL},
+		{"{\"v\": 1, \"op\": \"pi\\x1bng\"}", WERR_BAD_REQUEST, "op", "control"},
+		{"{\"v\": 1, \"op\": \"ping\\n\"}", WERR_BAD_REQUEST, "op", "control"},
+		{"{\"v\": 1, \"op\": \"\\xe2\\x80\\xaeping\"}", WERR_BAD_REQUEST, "op", "bidi"},
+		{"{\"v\": 1, \"op\": \"\\xc2\\x9b\"}", WERR_BAD_REQUEST, "op", NULL},
 		{"{\"v\": 1, \"op\": S64}", WERR_INVALID_FIELD, "id", "missing required field 'id'"},
 		/* "req": an integer or a short UTF-8 string, or nil */
 		{"{" OK_ ", \"req\": \"abc\"}", WERR_NONE, "", NULL},
@@ -244,7 +250,7 @@ TEST(test_fields_str)
 		{SUMMARY_("\"\\xed\\xb0\\x80\""), WERR_INVALID_FIELD, "summary", "not valid UTF-8"},
 		{SUMMARY_("\"ab\\xe2\\x82\""), WERR_INVALID_FIELD, "summary", "not valid UTF-8"},
 		{SUMMARY_("\"\\xf0\\x9f\\x98\\x80 ok\""), WERR_NONE, "", NULL},
-		{SUMMARY_("\"nul\\x00inside\""), WERR_INVALID_FIELD, "summary", "contains a NUL"},
+		{SUMMARY_("\"nul\\x00inside\""), WERR_INVALID_FIELD, "summary", "control character (U+0000)"},
 		{DISTRICT_("U100"), WERR_NONE, "", NULL},
 		{DISTRICT_("U101"), WERR_INVALID_FIELD, "district", "it has 101"},
 		{"{" OK_ ", \"anystr\": S60000}", WERR_NONE, "", NULL},
@@ -733,7 +739,203 @@ TEST(test_error_reply)
 	msgpack_sbuffer_destroy(&sb);
 }
 
+/*
+ * Sends text as the value of one field (or as the one item of partners) in
+ * an otherwise valid submit; returns the code and fills err.
+ */
+static wire_code_t
+run_text(const char *field, const char *text, size_t len, wire_err_t *err)
+{
+	pack_t *p = pack_new();
+	msg_val_t vals[F_N];
+	const void *data;
+	size_t n;
+	wire_code_t code;
+	bool summary = strcmp(field, "summary") == 0;
+	bool district = strcmp(field, "district") == 0;
+
+	pack_map_open(p);
+	pack_kv_int(p, "v", 1);
+	pack_kv_str(p, "op", "submit");
+	pack_kv_str(p, "id", "abc-1");
+	if (!district)
+		pack_kv_str(p, "district", "Ryd");
+	pack_kv_int(p, "severity", 3);
+	if (!summary)
+		pack_kv_str(p, "summary", "x");
+	if (strcmp(field, "partners") == 0) {
+		pack_key(p, "partners");
+		pack_array_open(p);
+		pack_strn(p, text, len);
+		pack_array_close(p);
+	} else {
+		pack_kv_strn(p, field, text, len);
+	}
+	pack_map_close(p);
+	data = pack_data(p, &n);
+	code = run(data, n, vals, err);
+	pack_destroy(&p);
+	return code;
+}
+
+/* Every character PROTOCOL.md refuses, in every kind of text field. */
+TEST(test_text_characters)
+{
+	static const struct {
+		const char *field;
+		bool        one_line;
+	} fields[] = {
+		{"summary", false}, {"details", false}, {"anystr", false},
+		{"district", false}, {"number", false}, {"partners", false},
+		{"reporter", true},
+	};
+	static const struct {
+		const char *name, *bytes;
+		size_t      len;        /* 0: strlen */
+		int         bad;        /* 0 fine, 1 refused, 2 refused in one line */
+		const char *msg;
+	} chars[] = {
+		{"NUL", "\0", 1, 1, "control character (U+0000)"},
+		{"SOH", "\x01", 0, 1, "control character (U+0001)"},
+		{"BS", "\b", 0, 1, "control character (U+0008)"},
+		{"VT", "\v", 0, 1, "control character (U+000B)"},
+		{"FF", "\f", 0, 1, "control character (U+000C)"},
+		{"CR", "\r", 0, 1, "control character (U+000D)"},
+		{"ESC", "\x1b", 0, 1, "control character (U+001B)"},
+		{"US", "\x1f", 0, 1, "control character (U+001F)"},
+		{"DEL", "\x7f", 0, 1, "control character (U+007F)"},
+		{"PAD", "\xc2\x80", 0, 1, "control character (U+0080)"},
+		{"NEL", "\xc2\x85", 0, 1, "control character (U+0085)"},
+		{"CSI", "\xc2\x9b", 0, 1, "control character (U+009B)"},
+		{"APC", "\xc2\x9f", 0, 1, "control character (U+009F)"},
+		{"LRE", "\xe2\x80\xaa", 0, 1, "bidirectional control character (U+202A)"},
+		{"RLE", "\xe2\x80\xab", 0, 1, "bidirectional control character (U+202B)"},
+		{"PDF", "\xe2\x80\xac", 0, 1, "bidirectional control character (U+202C)"},
+		{"LRO", "\xe2\x80\xad", 0, 1, "bidirectional control character (U+202D)"},
+		{"RLO", "\xe2\x80\xae", 0, 1, "bidirectional control character (U+202E)"},
+		{"LRI", "\xe2\x81\xa6", 0, 1, "bidirectional control character (U+2066)"},
+		{"RLI", "\xe2\x81\xa7", 0, 1, "bidirectional control character (U+2067)"},
+		{"FSI", "\xe2\x81\xa8", 0, 1, "bidirectional control character (U+2068)"},
+		{"PDI", "\xe2\x81\xa9", 0, 1, "bidirectional control character (U+2069)"},
+		{"LF", "\n", 0, 2, "must be one line"},
+		{"LS", "\xe2\x80\xa8", 0, 2, "must be one line"},
+		{"PS", "\xe2\x80\xa9", 0, 2, "must be one line"},
+		{"TAB", "\t", 0, 0, NULL},
+		{"LRM", "\xe2\x80\x8e", 0, 0, NULL},
+		{"RLM", "\xe2\x80\x8f", 0, 0, NULL},
+		{"ALM", "\xd8\x9c", 0, 0, NULL},
+		{"NBSP", "\xc2\xa0", 0, 0, NULL},
+		{"ZWSP", "\xe2\x80\x8b", 0, 0, NULL},
+		{"ZWJ", "\xe2\x80\x8d", 0, 0, NULL},
+		{"e-acute", "\xc3\xa9", 0, 0, NULL},
+	};
+
+	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+		for (size_t c = 0; c < sizeof(chars) / sizeof(chars[0]); c++) {
+			size_t clen = chars[c].len ? chars[c].len : strlen(chars[c].bytes);
+			bool bad = chars[c].bad == 1 || (chars[c].bad == 2 && fields[f].one_line);
+			char text[16];
+			wire_err_t err;
+			wire_code_t code;
+
+			/* in the middle, at the start and at the end */
+			for (int at = 0; at < 3; at++) {
+				size_t n = 0;
+
+				if (at != 1)
+					text[n++] = 'a';
+				memcpy(text + n, chars[c].bytes, clen);
+				n += clen;
+				if (at != 2)
+					text[n++] = 'b';
+				code = run_text(fields[f].field, text, n, &err);
+				if (code != (bad ? WERR_INVALID_FIELD : WERR_NONE) ||
+				    (bad && (strcmp(err.field, fields[f].field) != 0 ||
+				    strstr(err.message, chars[c].msg) == NULL)))
+					test_fail(__FILE__, __LINE__, "%s in %s (at %d): %s \"%s\" field \"%s\"",
+					    chars[c].name, fields[f].field, at, wire_code_name(code),
+					    err.message, err.field);
+			}
+		}
+	}
+}
+
+/* A required text, a partner or a string number may not be only blanks. */
+TEST(test_text_blank)
+{
+	static const struct {
+		const char *field;
+		bool        refused;
+	} fields[] = {
+		{"summary", true}, {"district", true}, {"number", true},
+		{"partners", true}, {"reporter", true},
+		{"details", false}, {"anystr", false},  /* may be empty, so blank too */
+	};
+	static const char *const blanks[] = {
+		" ", "   ", "\t", " \t ", "\xc2\xa0", "\xe3\x80\x80",
+		"\xe2\x80\x83\xe2\x80\x89", "\xe2\x80\x8b", "\xc2\xa0\xe2\x80\x8b\xef\xbb\xbf",
+	};
+
+	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+		for (size_t b = 0; b < sizeof(blanks) / sizeof(blanks[0]); b++) {
+			wire_err_t err;
+			wire_code_t code = run_text(fields[f].field, blanks[b],
+			    strlen(blanks[b]), &err);
+
+			if (code != (fields[f].refused ? WERR_INVALID_FIELD : WERR_NONE) ||
+			    (fields[f].refused && (strcmp(err.field, fields[f].field) != 0 ||
+			    strstr(err.message, "only blanks") == NULL)))
+				test_fail(__FILE__, __LINE__, "blank %zu in %s: %s \"%s\"", b,
+				    fields[f].field, wire_code_name(code), err.message);
+		}
+		/* a blank line with something on it is text */
+		{
+			wire_err_t err;
+
+			CHECK_INT(run_text(fields[f].field, " x ", 3, &err), WERR_NONE);
+		}
+	}
+	{
+		wire_err_t err;
+
+		/* "details" may hold blank lines; a multi-line field may be blank lines */
+		CHECK_INT(run_text("details", " \n\n ", 4, &err), WERR_NONE);
+		CHECK_INT(run_text("summary", " \n ", 3, &err), WERR_INVALID_FIELD);
+		CHECK_HAS(err.message, "only blanks");
+	}
+}
+
+/* Errors never quote a value, and name a key with its numbers masked. */
+TEST(test_errors_do_not_echo)
+{
+	static const char *const fields[] = {"summary", "reporter", "partners",
+	    "district", "details"};
+	pack_t *p;
+	const void *data;
+	size_t n;
+	msg_val_t vals[F_N];
+	wire_err_t err;
+
+	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++) {
+		CHECK_INT(run_text(fields[f], "811218-9876\x1b", 12, &err), WERR_INVALID_FIELD);
+		CHECK(strstr(err.message, "9876") == NULL);
+		CHECK(strstr(err.message, "811218") == NULL);
+	}
+	p = pack_new();
+	pack_map_open(p);
+	pack_kv_int(p, "v", 1);
+	pack_kv_str(p, "op", "submit");
+	pack_kv_str(p, "811218-9876\x1b\xe2\x80\xae", "x");
+	pack_map_close(p);
+	data = pack_data(p, &n);
+	CHECK_INT(run(data, n, vals, &err), WERR_INVALID_FIELD);
+	CHECK_STR(err.field, "XXXXXX-XXXX??");
+	CHECK_HAS(err.message, "unknown field 'XXXXXX-XXXX?" "?'");
+	pack_destroy(&p);
+}
+
 TEST_MAIN(test_frame, test_header, test_fields_presence, test_fields_str,
     test_fields_id, test_fields_int, test_fields_time, test_fields_enum_strs,
     test_values, test_accessors, test_raw, test_truncated, test_nesting,
-    test_size, test_many_keys, test_long_unknown_key, test_error_reply)
+    test_size, test_many_keys, test_long_unknown_key, test_error_reply,
+    test_text_characters, test_text_blank, test_errors_do_not_echo)
