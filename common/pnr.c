@@ -280,3 +280,23 @@ pnr_valid(const char *s, size_t len)
 	pnr_next(s, len, 0, &t);
 	return t.cls == T_DIGIT && t.off == 0 && pnr_match(s, len, &t, &skip) == len;
 }
+
+/*
+ * Masking comes first, on the text as sent, and NFC after: a masked digit
+ * followed by a combining mark may compose with it ("X\u0307" is U+1E8A),
+ * and what is stored must be NFC.
+ */
+char *
+pnr_text(const char *s, size_t len, int *masked)
+{
+	buf_t m = BUF_INIT, out = BUF_INIT;
+
+	*masked += (int)pnr_mask(s, len, &m);
+	if (utf8_nfc(m.data, m.len, &out) < 0) {
+		/* msg_fields let only UTF-8 through; keep the masked text */
+		buf_free(&out);
+		return m.data;  /* the buffer's memory is the caller's now */
+	}
+	buf_free(&m);
+	return out.data;
+}

@@ -49,6 +49,11 @@
  * text, masked or not. Returns how many numbers were masked.
  */
 size_t pnr_mask(const char *in, size_t len, buf_t *out);
+/*
+ * Free text as trygg stores it: identity numbers masked (their count added
+ * to *masked), then NFC. Returns a NUL-terminated string the caller frees.
+ */
+char *pnr_text(const char *s, size_t len, int *masked);
 /* true when s[0..len) is exactly one number in a shape above */
 bool pnr_valid(const char *s, size_t len);
 

@@ -15,10 +15,12 @@
 #include "escalation.h"
 #include "link.h"
 #include "log.h"
+#include "pnr.h"
 #include "ts.h"
 #include "wire.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const escalation_statuses[] = {
@@ -173,16 +175,18 @@ escalation_op_resolve(void *ctx, const msg_t *m, pack_t *reply)
 	};
 	escalation_t *esc = ctx;
 	msg_val_t v[3];
-	char by[72], note[8192];
+	char by[72], *note = NULL;
+	int masked = 0, rc;
 
 	if (escalation_target(esc, m, fields, 3, v, by, reply) < 0)
 		return 0;
-	if (v[2].present) {
-		memcpy(note, v[2].str, v[2].len);
-		note[v[2].len] = '\0';
-	}
-	return escalation_answer(esc, m, escalation_policy_resolve(esc, v[0].i, by,
-	    v[2].present ? note : NULL, ts_now()), v[0].i, reply);
+	/* free text like intake's notes: identity numbers masked, NFC */
+	if (v[2].present)
+		note = pnr_text(v[2].str, v[2].len, &masked);
+	rc = escalation_answer(esc, m, escalation_policy_resolve(esc, v[0].i, by, note,
+	    ts_now()), v[0].i, reply);
+	free(note);
+	return rc;
 }
 
 static int

@@ -129,11 +129,6 @@ typedef struct {
 } intake_list_t;
 
 /* intake_submit.c */
-/*
- * Free text as it is stored: identity numbers masked (adding their count to
- * *masked), NFC. Returns a NUL-terminated string the caller frees.
- */
-char *intake_text(const char *s, size_t len, int *masked);
 int intake_submit_check(intake_t *in, const msg_t *m, intake_submit_t *s, wire_err_t *err);
 void intake_submit_free(intake_submit_t *s);
 

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "rpc.h"
 #include "ts.h"
+#include "pnr.h"
 #include "utf8.h"
 
 #include <stdio.h>
@@ -251,9 +252,9 @@ intake_op_update(void *ctx, const msg_t *m, pack_t *reply)
 		update_id[v[4].len] = '\0';
 	}
 	/* the note and who wrote it are free text like the summary */
-	by = intake_text(v[1].str, v[1].len, &masked);
+	by = pnr_text(v[1].str, v[1].len, &masked);
 	if (v[2].present)
-		note = intake_text(v[2].str, v[2].len, &masked);
+		note = pnr_text(v[2].str, v[2].len, &masked);
 	rc = intake_store_update(in, row, by, strlen(by), note, note ? strlen(note) : 0,
 	    v[3].present ? intake_statuses[v[3].i] : NULL, v[4].present ? update_id : NULL);
 	free(by);

@@ -103,30 +103,10 @@ intake_fp_int(uint64_t *h, const char *name, int64_t v)
 	intake_fp_bytes(h, name, b, sizeof(b));
 }
 
-/*
- * Masking comes first, on the text as sent, and NFC after: a masked digit
- * followed by a combining mark may compose with it ("X\u0307" is U+1E8A),
- * and what is stored must be NFC.
- */
-char *
-intake_text(const char *s, size_t len, int *masked)
-{
-	buf_t m = BUF_INIT, out = BUF_INIT;
-
-	*masked += (int)pnr_mask(s, len, &m);
-	if (utf8_nfc(m.data, m.len, &out) < 0) {
-		/* msg_fields let only UTF-8 through; keep the masked text */
-		buf_free(&out);
-		return m.data;  /* the buffer's memory is the caller's now */
-	}
-	buf_free(&m);
-	return out.data;
-}
-
 static char *
 intake_masked(const msg_val_t *v, int *masked)
 {
-	return intake_text(v->str, v->len, masked);
+	return pnr_text(v->str, v->len, masked);
 }
 
 static int
@@ -195,7 +175,7 @@ intake_submit_check(intake_t *in, const msg_t *m, intake_submit_t *s, wire_err_t
 		pack_array_open(p);
 		for (uint32_t i = 0; i < v[F_PARTNERS].items->size; i++) {
 			const msgpack_object_str *it = &v[F_PARTNERS].items->ptr[i].via.str;
-			char *t = intake_text(it->ptr, it->size, &s->masked);
+			char *t = pnr_text(it->ptr, it->size, &s->masked);
 
 			pack_str(p, t);
 			free(t);

@@ -343,6 +343,28 @@ TEST(ack_stops_notifications_and_acking_twice_is_fine)
 	r = harness_call(h, H_ESCALATION, p);
 	pack_destroy(&p);
 	CHECK_STR(h_code(r), "not_found");
+	/* resolving: the note is free text, its identity numbers masked */
+	p = harness_req("resolve");
+	pack_kv_int(p, "escalation", id);
+	pack_kv_str(p, "by", "sakerhetschef");
+	pack_kv_str(p, "note", "Pojken 811218-9876 hämtad av vårdnadshavare");
+	pack_map_close(p);
+	r = harness_call(h, H_ESCALATION, p);
+	pack_destroy(&p);
+	CHECK(h_ok(r));
+	{
+		const msgpack_object *e = h_get(r, "escalation"), *hist = h_get(e, "history");
+		const msgpack_object *last;
+
+		CHECK_STR(h_str(e, "status"), "resolved");
+		CHECK(hist && hist->type == MSGPACK_OBJECT_ARRAY && hist->via.array.size > 0);
+		if (hist && hist->type == MSGPACK_OBJECT_ARRAY && hist->via.array.size > 0) {
+			last = &hist->via.array.ptr[hist->via.array.size - 1];
+			CHECK_STR(h_str(last, "action"), "resolved");
+			CHECK(strstr(h_str(last, "note"), "9876") == NULL);
+			CHECK_HAS(h_str(last, "note"), "hämtad");
+		}
+	}
 	zmq_close(sub);
 	harness_destroy(&h);
 }
