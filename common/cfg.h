@@ -50,7 +50,7 @@ typedef enum {
  * A notify channel: a program trygg-escalation runs for each notification
  * of a contact that names the channel (top-level key "notify"). It gets the
  * notification as JSON on stdin and the contact in its environment
- * (docs/protocol.md, "Notify commands").
+ * (docs/notify.md).
  */
 typedef struct {
 	char    *id;                /* "sms", "epost" */

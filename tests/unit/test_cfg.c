@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cfg.h"
@@ -202,6 +203,7 @@ TEST(examples_load)
 	static const char *const files[] = {
 		"config/examples/local-ipc.yaml",
 		"config/examples/calendar.yaml",
+		"config/examples/notify.yaml",
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -253,6 +255,30 @@ TEST(calendar_example_values)
 	    (int64_t)ts_days_from_civil(2026, 6, 22) * 1440 + 8 * 60);
 	CHECK_STR(r->overrides[1].contact, "tib-3");
 	CHECK_STR(r->overrides[1].reason, "Midsommar");
+	cfg_destroy(&cfg);
+	buf_free(&errs);
+}
+
+TEST(notify_example_values)
+{
+	buf_t errs = BUF_INIT;
+	cfg_t *cfg = cfg_load("config/examples/notify.yaml", &errs);
+	const cfg_contact_t *c;
+
+	CHECK(cfg != NULL);
+	if (cfg == NULL)
+		return;
+	CHECK_INT(cfg->nchannels, 2);
+	CHECK_STR(cfg->channels[0].command[0],
+	    "config/examples/./notify-sendmail.sh");
+	CHECK_INT(cfg->channels[0].timeout_ms, 10000);
+	CHECK_INT(cfg->channels[1].timeout_ms, 20000);
+	c = cfg_contact(cfg, "tib-2", 5);
+	CHECK(c != NULL && c->channel == &cfg->channels[1]);
+	CHECK(c != NULL && strcmp(c->address, "+46700000002") == 0);
+	/* the commands it names are there and executable */
+	for (size_t i = 0; i < cfg->nchannels; i++)
+		CHECK(access(cfg->channels[i].command[0], X_OK) == 0);
 	cfg_destroy(&cfg);
 	buf_free(&errs);
 }
@@ -766,6 +792,6 @@ TEST(errors_append)
 }
 
 TEST_MAIN(default_file_loads, default_file_ids, district_lookup,
-    examples_load, calendar_example_values, defaults_and_paths,
-    notify_channels,
+    examples_load, calendar_example_values, notify_example_values,
+    defaults_and_paths, notify_channels,
     bad_configurations, missing_file, errors_append)

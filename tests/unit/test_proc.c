@@ -6,9 +6,18 @@
  * outcomes and orderings only. A test that involves a timeout uses a short
  * one against a program that would sleep far longer, so it never waits for
  * the sleep.
+ *
+ * The example notify commands (config/examples/notify-*.sh) run here too,
+ * through proc as trygg-escalation runs them, with a fake sendmail and curl
+ * first in PATH that record what they were given; with jq and with the awk
+ * fallback of a system without it.
  */
 #include "proc.h"
 #include "test.h"
+#include "mpbuild.h"
+
+#include "buf.h"
+#include "json.h"
 
 #include <errno.h>
 #include <poll.h>
@@ -572,7 +581,251 @@ TEST(bad_arguments)
 	teardown(&p);
 }
 
+/* ---- the example notify commands ---- */
+
+/* a notification as trygg-escalation writes it: msgpack made JSON */
+static void
+notification_json(bool with_url, buf_t *out)
+{
+	char text[1024];
+	msgpack_sbuffer sb;
+	msgpack_unpacked up;
+
+	snprintf(text, sizeof(text), "{\"type\": \"escalation\", "
+	    "\"escalation\": 17, \"incident\": \"INC-2026-000042\", "
+	    "\"kind\": \"external\", \"team\": \"omradesteam-1\", "
+	    "\"district\": \"Sk\\xc3\\xa4ggetorp\", \"category\": \"brand\", "
+	    "\"severity\": 5, \"summary\": \"Brand i \\\"soprum\\\" "
+	    "C:\\\\x $(touch pwned) \\xf0\\x9f\\x94\\xa5\", \"step\": 2, "
+	    "\"attempt\": 3, \"ack_by\": \"2026-11-22T20:30:03Z\"%s}",
+	    with_url ? ", \"ack_url\": \"https://trygg.example/ack/AbC-12_x\"" :
+	    "");
+	msgpack_sbuffer_init(&sb);
+	msgpack_unpacked_init(&up);
+	if (mpb_build(text, &sb) < 0 ||
+	    msgpack_unpack_next(&up, sb.data, sb.size, NULL) !=
+	    MSGPACK_UNPACK_SUCCESS)
+		test_fail(__FILE__, __LINE__, "bad notation: %s", text);
+	else
+		json_from_msgpack(&up.data, out, false);
+	msgpack_unpacked_destroy(&up);
+	msgpack_sbuffer_destroy(&sb);
+}
+
+/* Writes a fake program into dir that records its arguments and stdin. */
+static void
+write_fake(const char *name)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (f == NULL)
+		return;
+	fprintf(f, "#!/bin/sh\n"
+	    "printf '%%s\\n' \"$@\" > \"%s/%s.args\"\n"
+	    "cat > \"%s/%s.in\"\n"
+	    "echo \"%s: fake exit ${FAKE_EXIT:-0}\" >&2\n"
+	    "exit \"${FAKE_EXIT:-0}\"\n", dir, name, dir, name, name);
+	fclose(f);
+	chmod(path, 0755);
+}
+
+/* Runs an example script with the fakes first in PATH; its result. */
+static const struct seen *
+run_script(proc_t *p, const char *script, const char *const *extra_env,
+    const buf_t *json)
+{
+	const char *argv[] = {script, NULL};
+	const char *env[16];
+	char path_env[4096];
+	size_t n = 0;
+	proc_spec_t spec = {.argv = argv, .env = env, .input = json->data,
+	    .input_len = json->len, .timeout_ms = 60000};
+	size_t before = nseen;
+
+	snprintf(path_env, sizeof(path_env), "PATH=%s:%s", dir,
+	    getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+	env[n++] = path_env;
+	for (size_t i = 0; extra_env[i] != NULL && n < 15; i++)
+		env[n++] = extra_env[i];
+	env[n] = NULL;
+	if (proc_start(p, &spec, NULL, 0) < 1 || !run_until(p, before + 1))
+		return NULL;
+	return &seen[before];
+}
+
+TEST(example_sendmail)
+{
+	static const char *const modes[] = {"TRYGG_NO_JQ=", "TRYGG_NO_JQ=1"};
+	proc_t *p = setup(1, 1);
+	buf_t json = BUF_INIT;
+	char file[128];
+
+	CHECK(p != NULL);
+	if (p == NULL)
+		return;
+	write_fake("sendmail");
+	notification_json(true, &json);
+	CHECK_HAS(buf_str(&json), "\"summary\":\"Brand i \\\"soprum\\\"");
+	for (size_t m = 0; m < 2; m++) {
+		const char *env[] = {modes[m],
+		    "TRYGG_CONTACT_ADDRESS=sakerhetschef@linkoping.se",
+		    "TRYGG_CONTACT_ID=sakerhetschef", "TRYGG_ESCALATION=17",
+		    "TRYGG_MAIL_FROM=trygg@linkoping.se", "FAKE_EXIT=0", NULL};
+		const struct seen *r = run_script(p,
+		    "config/examples/notify-sendmail.sh", env, &json);
+		char *args, *mail;
+
+		CHECK(r != NULL);
+		if (r == NULL)
+			break;
+		if (!r->ok)
+			printf("    %s: %s: %s\n", modes[m], r->what, r->output);
+		CHECK(r->ok);
+		CHECK_INT(r->input_written, json.len);
+		snprintf(file, sizeof(file), "%s/sendmail.args", dir);
+		args = slurp(file, NULL);
+		CHECK_STR(args, "-t\n-i\n");
+		snprintf(file, sizeof(file), "%s/sendmail.in", dir);
+		mail = slurp(file, NULL);
+		CHECK_HAS(mail, "To: sakerhetschef@linkoping.se\n");
+		CHECK_HAS(mail, "From: trygg <trygg@linkoping.se>\n");
+		/* "[trygg] Eskalering: INC-2026-000042, bra" and so on, RFC 2047 */
+		CHECK_HAS(mail, "Subject: =?UTF-8?B?W3RyeWdnXSBFc2thbGVyaW5nOiBJTk"
+		    "MtMjAyNi0wMDAwNDIsIGJyYQ==?=\n =?UTF-8?B?");
+		CHECK_HAS(mail, "Content-Type: text/plain; charset=UTF-8\n");
+		CHECK_HAS(mail, "\n\nEskalering 17: Brand i \"soprum\" C:\\x "
+		    "$(touch pwned) \xf0\x9f\x94\xa5\n");
+		CHECK_HAS(mail, "Område:     Skäggetorp (omradesteam-1)\n");
+		CHECK_HAS(mail, "Allvar:     5 av 5\n");
+		CHECK_HAS(mail, "Steg:       2, avisering 3\n");
+		CHECK_HAS(mail, "Kvittera senast 2026-11-22T20:30:03Z\n"
+		    "  https://trygg.example/ack/AbC-12_x\n"
+		    "eller: trygg ack 17 --by sakerhetschef\n");
+		free(args);
+		free(mail);
+	}
+	buf_free(&json);
+	teardown(&p);
+}
+
+TEST(example_sms)
+{
+	static const char *const modes[] = {"TRYGG_NO_JQ=", "TRYGG_NO_JQ=1"};
+	proc_t *p = setup(1, 1);
+	buf_t json = BUF_INIT;
+	char file[128];
+
+	CHECK(p != NULL);
+	if (p == NULL)
+		return;
+	write_fake("curl");
+	notification_json(false, &json);
+	for (size_t m = 0; m < 2; m++) {
+		const char *env[] = {modes[m],
+		    "TRYGG_CONTACT_ADDRESS=+46 70-123 45 67",
+		    "TRYGG_CONTACT_ID=tib-1", "TRYGG_SMS_URL=https://sms.example/a1/sms",
+		    "TRYGG_SMS_TOKEN=t\"o\\k", NULL};
+		const struct seen *r = run_script(p,
+		    "config/examples/notify-sms-curl.sh", env, &json);
+		char *args, *conf;
+
+		CHECK(r != NULL);
+		if (r == NULL)
+			break;
+		if (!r->ok)
+			printf("    %s: %s: %s\n", modes[m], r->what, r->output);
+		CHECK(r->ok);
+		snprintf(file, sizeof(file), "%s/curl.args", dir);
+		args = slurp(file, NULL);
+		/* nothing secret on the command line */
+		CHECK_STR(args, "-K\n-\n");
+		snprintf(file, sizeof(file), "%s/curl.in", dir);
+		conf = slurp(file, NULL);
+		CHECK_HAS(conf, "url = \"https://sms.example/a1/sms\"\n");
+		CHECK_HAS(conf, "request = \"POST\"\n");
+		CHECK_HAS(conf, "\nfail\n");
+		CHECK_HAS(conf, "header = \"Authorization: Bearer t\\\"o\\\\k\"\n");
+		CHECK_HAS(conf, "data-urlencode = \"to=+46701234567\"\n");
+		CHECK_HAS(conf, "data-urlencode = \"message=trygg Eskalering "
+		    "(påminnelse 3): INC-2026-000042 brand, allvar 5, Skäggetorp: "
+		    "Brand i \\\"soprum\\\" C:\\\\x $(touch pwned) "
+		    "\xf0\x9f\x94\xa5. Kvittera senast 2026-11-22T20:30:03Z: "
+		    "trygg ack 17 --by tib-1\"\n");
+		free(args);
+		free(conf);
+	}
+	CHECK(access("pwned", F_OK) != 0);
+	buf_free(&json);
+	teardown(&p);
+}
+
+/* Failures are non-zero exits with a line for the log. */
+TEST(example_failures)
+{
+	static const struct {
+		const char *script, *env[4], *output;
+	} fails[] = {
+		{"config/examples/notify-sendmail.sh",
+		    {"TRYGG_CONTACT_ADDRESS=a@b.se", "FAKE_EXIT=75", NULL},
+		    "sendmail failed (exit 75)"},
+		{"config/examples/notify-sendmail.sh",
+		    {"TRYGG_CONTACT_ADDRESS=", NULL},
+		    "TRYGG_CONTACT_ADDRESS is empty"},
+		{"config/examples/notify-sendmail.sh",
+		    {"TRYGG_CONTACT_ADDRESS=+46701234567", NULL},
+		    "not an e-mail address"},
+		{"config/examples/notify-sms-curl.sh",
+		    {"TRYGG_CONTACT_ADDRESS=+4670", "TRYGG_SMS_URL=http://x/",
+		    "FAKE_EXIT=22", NULL}, "curl failed (exit 22)"},
+		{"config/examples/notify-sms-curl.sh",
+		    {"TRYGG_CONTACT_ADDRESS=+4670", NULL},
+		    "TRYGG_SMS_URL is not set"},
+		{"config/examples/notify-sms-curl.sh",
+		    {"TRYGG_CONTACT_ADDRESS=a@b.se", "TRYGG_SMS_URL=http://x/", NULL},
+		    "not a phone number"},
+	};
+	proc_t *p = setup(1, 1);
+	buf_t json = BUF_INIT, junk = BUF_INIT;
+
+	CHECK(p != NULL);
+	if (p == NULL)
+		return;
+	write_fake("sendmail");
+	write_fake("curl");
+	notification_json(true, &json);
+	for (size_t i = 0; i < sizeof(fails) / sizeof(fails[0]); i++) {
+		const struct seen *r = run_script(p, fails[i].script,
+		    fails[i].env, &json);
+
+		CHECK(r != NULL);
+		if (r == NULL)
+			continue;
+		CHECK_INT(r->outcome, PROC_EXITED);
+		CHECK(!r->ok);
+		CHECK_HAS(r->output, fails[i].output);
+	}
+	/* not a notification at all */
+	buf_puts(&junk, "not json");
+	for (int m = 0; m < 2; m++) {
+		const char *env[] = {"TRYGG_CONTACT_ADDRESS=a@b.se",
+		    m ? "TRYGG_NO_JQ=1" : "TRYGG_NO_JQ=", NULL};
+		const struct seen *r = run_script(p,
+		    "config/examples/notify-sendmail.sh", env, &junk);
+
+		CHECK(r != NULL && !r->ok);
+		CHECK(r != NULL && strstr(r->output, "notify-sendmail: ") ==
+		    r->output);
+	}
+	buf_free(&json);
+	buf_free(&junk);
+	teardown(&p);
+}
+
 TEST_MAIN(outcomes, stdin_reaches_the_program,
     large_stdin_is_written_from_dispatch, a_program_that_never_reads,
     timeout_kills_the_group, environment, stdout_capture_and_truncation,
-    concurrency_limit, start_from_the_callback, bad_arguments)
+    concurrency_limit, start_from_the_callback, bad_arguments,
+    example_sendmail, example_sms, example_failures)
