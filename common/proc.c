@@ -520,9 +520,19 @@ proc_new(int max_running, int max_queued, proc_done_fn *done,
 	struct epoll_event ev = {.events = EPOLLIN};
 	proc_t *p;
 
+	struct sigaction chld;
+
 	if (max_running < 1 || max_queued < 0) {
 		proc_err(err, errlen, "proc_new: max_running must be >= 1 and "
 		    "max_queued >= 0");
+		errno = EINVAL;
+		return NULL;
+	}
+	/* the kernel would reap the children itself: no exit status, ever */
+	if (sigaction(SIGCHLD, NULL, &chld) == 0 &&
+	    (chld.sa_handler == SIG_IGN || (chld.sa_flags & SA_NOCLDWAIT))) {
+		proc_err(err, errlen, "proc_new: SIGCHLD is ignored "
+		    "(SIG_IGN or SA_NOCLDWAIT); children could not be reaped");
 		errno = EINVAL;
 		return NULL;
 	}

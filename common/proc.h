@@ -109,7 +109,8 @@ typedef void (proc_done_fn)(const proc_result_t *r, void *done_arg);
 
 /*
  * Makes a runner of at most max_running children at once (>= 1) and
- * max_queued waiting jobs (>= 0). NULL with err filled on failure.
+ * max_queued waiting jobs (>= 0). NULL with err filled on failure, among
+ * them SIGCHLD set to SIG_IGN or SA_NOCLDWAIT.
  */
 proc_t *proc_new(int max_running, int max_queued, proc_done_fn *done,
     void *done_arg, char *err, size_t errlen);

@@ -20,6 +20,7 @@
 #include "json.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -578,6 +579,32 @@ TEST(bad_arguments)
 	CHECK(proc_new(0, 1, on_done, NULL, err, sizeof(err)) == NULL);
 	CHECK(proc_new(1, -1, on_done, NULL, err, sizeof(err)) == NULL);
 	CHECK_HAS(err, "max_running");
+	/* with SIGCHLD ignored no exit status could ever be known */
+	signal(SIGCHLD, SIG_IGN);
+	CHECK(proc_new(1, 1, on_done, NULL, err, sizeof(err)) == NULL);
+	CHECK_HAS(err, "SIGCHLD is ignored");
+	signal(SIGCHLD, SIG_DFL);
+	teardown(&p);
+}
+
+/* The child has stdin, stdout and stderr, and nothing else of ours. */
+TEST(no_descriptor_leaks)
+{
+	proc_t *p = setup(1, 1);
+	const char *argv[] = {"sh", "-c", "ls /proc/$$/fd", NULL};
+	proc_spec_t spec = {.argv = argv, .timeout_ms = 60000,
+	    .flags = PROC_STDOUT_CAPTURE};
+	char err[256];
+	int leak = open("/dev/null", O_RDONLY);     /* not close-on-exec */
+
+	CHECK(p != NULL && leak > 2);
+	if (p == NULL)
+		return;
+	CHECK(proc_start(p, &spec, err, sizeof(err)) == 1);
+	CHECK(run_until(p, 1));
+	CHECK(seen[0].ok);
+	CHECK_STR(seen[0].output, "0\n1\n2\n");
+	close(leak);
 	teardown(&p);
 }
 
@@ -828,4 +855,5 @@ TEST_MAIN(outcomes, stdin_reaches_the_program,
     large_stdin_is_written_from_dispatch, a_program_that_never_reads,
     timeout_kills_the_group, environment, stdout_capture_and_truncation,
     concurrency_limit, start_from_the_callback, bad_arguments,
+    no_descriptor_leaks,
     example_sendmail, example_sms, example_failures)
