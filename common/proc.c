@@ -5,8 +5,10 @@
  * A job moves through three lists, and every move happens in one place:
  *
  *	proc_start ──▶ queued ──proc_fill──▶ running ──proc_dispatch──▶ finished
- *	     │                    (slot free)     │   (reaped: exited,      │
- *	     │                                    │    killed, timed out)   │
+ *	     │           │        (slot free)     │   (reaped: exited,      │
+ *	     │           │                        │    killed, timed out,   │
+ *	     │           │                        │    cancelled)           │
+ *	     │           └── proc_cancel ─────────────────────────▶ finished │
  *	     └── posix_spawn failed ─────────────────────────────▶ finished │
  *	                                                                    ▼
  *	                                      proc_report: callback, then freed
@@ -76,6 +78,7 @@ struct job {
 	int64_t       ended;
 	bool          exited;       /* reaped */
 	bool          timed_out;    /* killed at its deadline */
+	bool          cancelled;    /* killed or dropped by proc_cancel */
 	int           wstatus;
 	int           error;        /* spawn failure: errno */
 	char          out[PROC_CAPTURE_MAX + 1];
@@ -462,7 +465,12 @@ job_result(const struct job *j, proc_result_t *r, char *what, size_t len)
 	r->input_written = j->input_off;
 	r->elapsed_ms = j->ended - j->started;
 	r->what = what;
-	if (j->pid == 0) {
+	if (j->cancelled && (j->pid == 0 || (WIFSIGNALED(st) &&
+	    WTERMSIG(st) == SIGKILL))) {
+		r->outcome = PROC_CANCELLED;
+		snprintf(what, len, "cancelled%s", j->pid != 0 ?
+		    " and killed" : " before it started");
+	} else if (j->pid == 0) {
 		r->outcome = PROC_FAILED;
 		r->error = j->error;
 		snprintf(what, len, "could not start %s: %s", j->argv[0],
@@ -651,6 +659,31 @@ proc_start(proc_t *p, const proc_spec_t *spec, char *err, size_t errlen)
 	jlist_push(&p->queued, j);
 	proc_fill(p);
 	return j->id;
+}
+
+int
+proc_cancel(proc_t *p, int64_t id)
+{
+	struct job *j;
+
+	for (j = p->queued.head; j != NULL; j = j->next)
+		if (j->id == id) {
+			jlist_remove(&p->queued, j);
+			j->cancelled = true;
+			j->started = j->ended = proc_now();
+			job_finish(p, j);
+			return 0;
+		}
+	for (j = p->running.head; j != NULL; j = j->next)
+		if (j->id == id) {
+			if (!j->exited && !j->cancelled && !j->timed_out) {
+				kill(-j->pid, SIGKILL);
+				j->cancelled = true;
+				j->deadline = INT64_MAX;
+			}
+			return 0;
+		}
+	return -1;
 }
 
 int

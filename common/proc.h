@@ -19,7 +19,7 @@
  *
  * Every job started is reported exactly once through the callback, from
  * proc_dispatch: it exited (with its status), was killed by a signal, was
- * killed at its timeout, or could not be started (errno). The report carries
+ * killed at its timeout, could not be started (errno), or was cancelled. The report carries
  * the first PROC_CAPTURE_MAX bytes of the program's stderr for the log.
  *
  * Why this shape:
@@ -85,6 +85,7 @@ typedef enum {
 	PROC_SIGNALED,      /* status: the signal that ended it */
 	PROC_TIMEOUT,       /* killed at its timeout */
 	PROC_FAILED,        /* never ran; error: the errno (ENOENT, EACCES, ...) */
+	PROC_CANCELLED,     /* proc_cancel: dropped from the queue, or killed */
 } proc_outcome_t;
 
 typedef struct {
@@ -127,6 +128,14 @@ void proc_destroy(proc_t **self_p);
  */
 int64_t proc_start(proc_t *p, const proc_spec_t *spec, char *err,
     size_t errlen);
+/*
+ * Withdraws a job that is no longer wanted (its escalation was acknowledged,
+ * say): a queued one never starts, a running one's process group gets
+ * SIGKILL. Either is reported as PROC_CANCELLED by proc_dispatch, unless it
+ * had already ended otherwise. Returns 0, or -1 when no queued or running
+ * job has that id (it has ended: its report is due or done).
+ */
+int proc_cancel(proc_t *p, int64_t id);
 /* The descriptor to poll for reading; it stays the same for the proc_t's life. */
 int proc_fd(const proc_t *p);
 /*

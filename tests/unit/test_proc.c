@@ -553,6 +553,44 @@ TEST(start_from_the_callback)
 	teardown(&p);
 }
 
+/* A job no longer wanted: dropped from the queue, or killed. */
+TEST(cancel)
+{
+	proc_t *p = setup(1, 2);
+	const char *slow[] = {"sleep", "600", NULL};
+	const char *quick[] = {"true", NULL};
+	proc_spec_t spec = {.argv = slow, .timeout_ms = 600000};
+	int64_t a, b, c;
+	char err[256];
+
+	CHECK(p != NULL);
+	if (p == NULL)
+		return;
+	a = proc_start(p, &spec, err, sizeof(err));
+	spec.argv = quick;
+	b = proc_start(p, &spec, err, sizeof(err));
+	c = proc_start(p, &spec, err, sizeof(err));
+	CHECK_INT(proc_running(p), 1);
+	CHECK_INT(proc_queued(p), 2);
+	CHECK_INT(proc_cancel(p, b), 0);        /* queued: never starts */
+	CHECK_INT(proc_queued(p), 1);
+	CHECK(run_until(p, 1));
+	CHECK_INT(seen[0].id, b);
+	CHECK_INT(seen[0].outcome, PROC_CANCELLED);
+	CHECK_HAS(seen[0].what, "before it started");
+	CHECK_INT(proc_cancel(p, a), 0);        /* running: killed */
+	CHECK(run_until(p, 3));
+	CHECK_INT(seen[1].id, a);
+	CHECK_INT(seen[1].outcome, PROC_CANCELLED);
+	CHECK_HAS(seen[1].what, "cancelled and killed");
+	CHECK(!seen[1].ok);
+	CHECK_INT(seen[2].id, c);       /* the slot went to the next */
+	CHECK(seen[2].ok);
+	CHECK_INT(proc_cancel(p, a), -1);       /* reported already */
+	CHECK_INT(proc_cancel(p, 999), -1);
+	teardown(&p);
+}
+
 TEST(bad_arguments)
 {
 	const char *none[] = {NULL};
@@ -864,6 +902,6 @@ TEST(example_failures)
 TEST_MAIN(outcomes, stdin_reaches_the_program,
     large_stdin_is_written_from_dispatch, a_program_that_never_reads,
     timeout_kills_the_group, environment, stdout_capture_and_truncation,
-    concurrency_limit, start_from_the_callback, bad_arguments,
+    concurrency_limit, start_from_the_callback, cancel, bad_arguments,
     no_descriptor_leaks,
     example_sendmail, example_sms, example_failures)
