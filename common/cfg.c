@@ -1350,6 +1350,27 @@ cfg_check_contacts(cfg_loader_t *l, cfg_t *cfg)
 		    "no contact has role sakerhetschef");
 }
 
+/* "unknown notify channel", with the closest defined one suggested */
+static void
+cfg_unknown_channel(cfg_loader_t *l, const cfg_t *cfg, const node_t *at,
+    const char *id, const char *text)
+{
+	const char *best = NULL;
+	size_t bestd = 3, d;
+
+	for (size_t i = 0; i < cfg->nchannels; i++)
+		if (cfg->channels[i].id != NULL &&
+		    (d = cfg_distance(id, cfg->channels[i].id)) < bestd) {
+			best = cfg->channels[i].id;
+			bestd = d;
+		}
+	if (best != NULL)
+		cfg_error(l, at, "'notify': unknown notify channel '%s' (did "
+		    "you mean '%s'?)", text, best);
+	else
+		cfg_error(l, at, "'notify': unknown notify channel '%s'", text);
+}
+
 /*
  * Resolves each contact's notify channel, which needs the contact's
  * address, and gives channels without a timeout escalation.notify_timeout.
@@ -1384,8 +1405,7 @@ cfg_check_notify(cfg_loader_t *l, cfg_t *cfg)
 			    "the contact's e-mail or phone goes under "
 			    "'address')", text);
 		else if (c->channel == NULL)
-			cfg_error(l, at, "'notify': unknown notify channel '%s'",
-			    text);
+			cfg_unknown_channel(l, cfg, at, c->notify, text);
 		else if (c->address == NULL && addr == NULL)
 			cfg_error(l, at, "'notify': the contact needs an "
 			    "'address' for channel '%s'", text);
