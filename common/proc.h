@@ -98,7 +98,9 @@ typedef struct {
 	const char     *what;       /* "exited with status 3", "timed out after
 	                               10000 ms", ...: one line for the log */
 	const char     *output;     /* first PROC_CAPTURE_MAX bytes of stderr,
-	                               NUL-terminated; valid during the callback */
+	                               NUL-terminated; valid during the callback;
+	                               raw bytes: make them printable (and
+	                               mask what may be personal) before logging */
 	size_t          output_len;
 	bool            truncated;  /* there was more than output holds */
 	size_t          input_written;  /* bytes of the input the child took */
