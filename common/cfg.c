@@ -26,6 +26,7 @@
 
 #define CFG_MAX_FILE    (1024 * 1024)   /* a larger file is surely a mistake */
 #define CFG_MAX_ID      64              /* bytes in an id */
+#define CFG_MAX_ADDRESS 254             /* bytes in a contact's address (RFC 5321's path) */
 #define CFG_ZONEINFO    "/usr/share/zoneinfo"
 
 typedef cfg_yaml_node_t node_t;
@@ -119,7 +120,7 @@ struct cfg_index {
 
 static cfg_set_fn cfg_set_short_date, cfg_set_short_holiday;
 static cfg_check_fn cfg_check_root, cfg_check_office, cfg_check_short,
-    cfg_check_override, cfg_check_escalation;
+    cfg_check_override, cfg_check_escalation, cfg_check_channel;
 
 /* ---- the schema ---- */
 
@@ -183,10 +184,23 @@ static const struct cfg_key cfg_contact_keys[] = {
 	{KEY("role", K_ROLE, REQ, cfg_contact_t, role)},
 	{KEY("team", K_STR, 0, cfg_contact_t, team)},
 	{KEY("notify", K_STR, 0, cfg_contact_t, notify)},
+	{KEY("address", K_STR, 0, cfg_contact_t, address)},
 	END
 };
 static const struct cfg_schema cfg_contact_schema = {
 	cfg_contact_keys, sizeof(cfg_contact_t), NULL,
+};
+
+static const struct cfg_key cfg_channel_keys[] = {
+	{KEY("id", K_ID, REQ | UNIQ, cfg_channel_t, id), .chars = "-_"},
+	{KEY("command", K_STRLIST, REQ | NONE, cfg_channel_t, command),
+	    COUNT(cfg_channel_t, ncommand)},
+	/* no default: escalation.notify_timeout fills it in (cfg_check_notify) */
+	{KEY("timeout", K_DURATION, 0, cfg_channel_t, timeout_ms)},
+	END
+};
+static const struct cfg_schema cfg_channel_schema = {
+	cfg_channel_keys, sizeof(cfg_channel_t), cfg_check_channel,
 };
 
 static const struct cfg_key cfg_closed_keys[] = {
@@ -252,6 +266,12 @@ static const struct cfg_key cfg_escalation_keys[] = {
 	    .dflt = "15m"},
 	{KEY("renotify_every", K_DURATION, 0, cfg_escalation_t,
 	    renotify_every_ms), .dflt = "5m"},
+	{KEY("notify_timeout", K_DURATION, 0, cfg_escalation_t,
+	    notify_timeout_ms), .dflt = "10s"},
+	{KEY("notify_retry", K_DURATION, 0, cfg_escalation_t,
+	    notify_retry_ms), .dflt = "30s"},
+	{KEY("notify_parallel", K_INT, 0, cfg_escalation_t, notify_parallel),
+	    .dflt = "4", .min = 1, .max = 64},
 	END
 };
 static const struct cfg_schema cfg_escalation_schema = {
@@ -276,6 +296,8 @@ static const struct cfg_key cfg_root_keys[] = {
 	{KEY("rota", K_MAP, REQ, cfg_t, rota), .sub = &cfg_rota_schema},
 	{KEY("escalation", K_MAP, 0, cfg_t, escalation),
 	    .sub = &cfg_escalation_schema},
+	{KEY("notify", K_LIST, 0, cfg_t, channels),
+	    COUNT(cfg_t, nchannels), .sub = &cfg_channel_schema},
 	END
 };
 static const struct cfg_schema cfg_root_schema = {
@@ -1073,6 +1095,23 @@ cfg_check_escalation(cfg_loader_t *l, const node_t *map, const node_t *where,
 		    "'renotify_every' must not be longer than 'ack_timeout'");
 }
 
+/* A relative program path (with a '/') is taken from the file's folder, like data_dir. */
+static void
+cfg_check_channel(cfg_loader_t *l, const node_t *map, const node_t *where,
+    void *obj)
+{
+	cfg_channel_t *ch = obj;
+	char *cmd;
+
+	if (ch->command == NULL || ch->ncommand == 0 ||
+	    (cmd = ch->command[0]) == NULL)
+		return;
+	if (cmd[0] != '/' && strchr(cmd, '/') != NULL) {
+		ch->command[0] = cfg_resolve(l->dir, cmd);
+		free(cmd);
+	}
+}
+
 /* ---- the index ---- */
 
 static int
@@ -1311,6 +1350,68 @@ cfg_check_contacts(cfg_loader_t *l, cfg_t *cfg)
 		    "no contact has role sakerhetschef");
 }
 
+/* "unknown notify channel", with the closest defined one suggested */
+static void
+cfg_unknown_channel(cfg_loader_t *l, const cfg_t *cfg, const node_t *at,
+    const char *id, const char *text)
+{
+	const char *best = NULL;
+	size_t bestd = 3, d;
+
+	for (size_t i = 0; i < cfg->nchannels; i++)
+		if (cfg->channels[i].id != NULL &&
+		    (d = cfg_distance(id, cfg->channels[i].id)) < bestd) {
+			best = cfg->channels[i].id;
+			bestd = d;
+		}
+	if (best != NULL)
+		cfg_error(l, at, "'notify': unknown notify channel '%s' (did "
+		    "you mean '%s'?)", text, best);
+	else
+		cfg_error(l, at, "'notify': unknown notify channel '%s'", text);
+}
+
+/*
+ * Resolves each contact's notify channel, which needs the contact's
+ * address, and gives channels without a timeout escalation.notify_timeout.
+ */
+static void
+cfg_check_notify(cfg_loader_t *l, cfg_t *cfg)
+{
+	const node_t *list = cfg_get(l->root, "contacts");
+	char text[64];
+
+	for (size_t i = 0; cfg->channels != NULL && i < cfg->nchannels; i++)
+		if (cfg->channels[i].timeout_ms == 0)
+			cfg->channels[i].timeout_ms =
+			    cfg->escalation.notify_timeout_ms;
+	for (size_t i = 0; cfg->contacts != NULL && i < cfg->ncontacts; i++) {
+		cfg_contact_t *c = &cfg->contacts[i];
+		const node_t *item = cfg_item(list, i);
+		const node_t *at = cfg_get(item, "notify");
+		const node_t *addr = cfg_get(item, "address");
+
+		if (c->address != NULL && (strpbrk(c->address, "\r\n\t") !=
+		    NULL || strlen(c->address) > CFG_MAX_ADDRESS))
+			cfg_error(l, addr, "'address': expected one line of at "
+			    "most %d bytes", CFG_MAX_ADDRESS);
+		if (c->notify == NULL)
+			continue;
+		cfg_show_text(c->notify, strlen(c->notify), text);
+		c->channel = cfg_channel(cfg, c->notify, strlen(c->notify));
+		if (c->channel == NULL && cfg->nchannels == 0)
+			cfg_error(l, at, "'notify': unknown notify channel '%s' "
+			    "(none is defined under the top-level 'notify'; "
+			    "the contact's e-mail or phone goes under "
+			    "'address')", text);
+		else if (c->channel == NULL)
+			cfg_unknown_channel(l, cfg, at, c->notify, text);
+		else if (c->address == NULL && addr == NULL)
+			cfg_error(l, at, "'notify': the contact needs an "
+			    "'address' for channel '%s'", text);
+	}
+}
+
 static void
 cfg_check_rota(cfg_loader_t *l, cfg_t *cfg)
 {
@@ -1352,6 +1453,7 @@ cfg_check_root(cfg_loader_t *l, const node_t *map, const node_t *where,
 	cfg_index_build(l, cfg);
 	cfg_check_teams(l, cfg);
 	cfg_check_contacts(l, cfg);
+	cfg_check_notify(l, cfg);
 	cfg_check_rota(l, cfg);
 }
 
@@ -1551,6 +1653,17 @@ cfg_contact(const cfg_t *cfg, const char *id, size_t len)
 		return NULL;
 	e = cfg_find(cfg->index_->contacts, cfg->index_->ncontacts, id, len);
 	return e ? e->val : NULL;
+}
+
+const cfg_channel_t *
+cfg_channel(const cfg_t *cfg, const char *id, size_t len)
+{
+	for (size_t i = 0; cfg != NULL && id != NULL && i < cfg->nchannels; i++)
+		if (cfg->channels[i].id != NULL &&
+		    strlen(cfg->channels[i].id) == len &&
+		    memcmp(cfg->channels[i].id, id, len) == 0)
+			return &cfg->channels[i];
+	return NULL;
 }
 
 const cfg_contact_t *

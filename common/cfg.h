@@ -46,12 +46,28 @@ typedef enum {
 	CFG_ROLE_COORDINATOR,
 } cfg_role_t;
 
+/*
+ * A notify channel: a program trygg-escalation runs for each notification
+ * of a contact that names the channel (top-level key "notify"). It gets the
+ * notification as JSON on stdin and the contact in its environment
+ * (docs/notify.md).
+ */
 typedef struct {
+	char    *id;                /* "sms", "epost" */
+	char   **command;           /* argv; command[0] resolved against the
+	                               file's folder when it is a relative path */
+	size_t   ncommand;
+	int64_t  timeout_ms;        /* its own, or escalation.notify_timeout */
+} cfg_channel_t;
+
+typedef struct cfg_contact {
 	char       *id;             /* "sakerhetschef", "tib-1", ... */
 	char       *name;           /* display name */
 	cfg_role_t  role;
 	char       *team;           /* coordinators: their team's id; else NULL */
-	char       *notify;         /* optional notify hook address; NULL if none */
+	char       *notify;         /* the id of its notify channel, or NULL */
+	char       *address;        /* e-mail or phone for that channel, or NULL */
+	const cfg_channel_t *channel;   /* notify resolved; NULL if none */
 } cfg_contact_t;
 
 typedef struct {
@@ -102,6 +118,9 @@ typedef struct {
 typedef struct {
 	int64_t ack_timeout_ms;     /* escalation.ack_timeout */
 	int64_t renotify_every_ms;  /* escalation.renotify_every */
+	int64_t notify_timeout_ms;  /* a notify command is killed after this */
+	int64_t notify_retry_ms;    /* a failed notify command is run again after this */
+	int     notify_parallel;    /* notify commands running at once */
 } cfg_escalation_t;
 
 typedef struct {
@@ -126,6 +145,8 @@ typedef struct {
 	cfg_office_t      office;
 	cfg_rota_t        rota;
 	cfg_escalation_t  escalation;
+	cfg_channel_t    *channels;     /* key "notify" */
+	size_t            nchannels;
 	struct cfg_index *index_;       /* private lookup tables */
 } cfg_t;
 
@@ -156,6 +177,8 @@ const cfg_category_t *cfg_category(const cfg_t *cfg, const char *id, size_t len)
 const cfg_category_t *cfg_category_as_typed(const cfg_t *cfg, const char *name,
     size_t len);
 const cfg_contact_t *cfg_contact(const cfg_t *cfg, const char *id, size_t len);
+/* the notify channel with this id, or NULL */
+const cfg_channel_t *cfg_channel(const cfg_t *cfg, const char *id, size_t len);
 /* the first contact with this role, or NULL */
 const cfg_contact_t *cfg_contact_by_role(const cfg_t *cfg, cfg_role_t role);
 /* "sakerhetschef", "deputy", "tib", "coordinator" */

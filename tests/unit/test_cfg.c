@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "cfg.h"
@@ -230,6 +231,7 @@ TEST(examples_load)
 	static const char *const files[] = {
 		"config/examples/local-ipc.yaml",
 		"config/examples/calendar.yaml",
+		"config/examples/notify.yaml",
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -285,6 +287,30 @@ TEST(calendar_example_values)
 	buf_free(&errs);
 }
 
+TEST(notify_example_values)
+{
+	buf_t errs = BUF_INIT;
+	cfg_t *cfg = cfg_load("config/examples/notify.yaml", &errs);
+	const cfg_contact_t *c;
+
+	CHECK(cfg != NULL);
+	if (cfg == NULL)
+		return;
+	CHECK_INT(cfg->nchannels, 2);
+	CHECK_STR(cfg->channels[0].command[0],
+	    "config/examples/./notify-sendmail.sh");
+	CHECK_INT(cfg->channels[0].timeout_ms, 10000);
+	CHECK_INT(cfg->channels[1].timeout_ms, 20000);
+	c = cfg_contact(cfg, "tib-2", 5);
+	CHECK(c != NULL && c->channel == &cfg->channels[1]);
+	CHECK(c != NULL && strcmp(c->address, "+46700000002") == 0);
+	/* the commands it names are there and executable */
+	for (size_t i = 0; i < cfg->nchannels; i++)
+		CHECK(access(cfg->channels[i].command[0], X_OK) == 0);
+	cfg_destroy(&cfg);
+	buf_free(&errs);
+}
+
 TEST(defaults_and_paths)
 {
 	buf_t errs = BUF_INIT;
@@ -305,6 +331,13 @@ TEST(defaults_and_paths)
 	CHECK_INT(cfg->escalation.ack_timeout_ms, 900000);
 	CHECK_INT(cfg->escalation.renotify_every_ms, 300000);
 	CHECK(cfg->contacts[0].notify == NULL);
+	CHECK(cfg->contacts[0].address == NULL);
+	CHECK(cfg->contacts[0].channel == NULL);
+	CHECK_INT(cfg->escalation.notify_timeout_ms, 10000);
+	CHECK_INT(cfg->escalation.notify_retry_ms, 30000);
+	CHECK_INT(cfg->escalation.notify_parallel, 4);
+	CHECK_INT(cfg->nchannels, 0);
+	CHECK(cfg_channel(cfg, "sms", 3) == NULL);
 	CHECK(cfg->categories[0].beyond_scope == false);
 	cfg_destroy(&cfg);
 
@@ -354,6 +387,72 @@ TEST(defaults_and_paths)
 	cfg = cfg_load_string(BASE, strlen(BASE), "x.yaml", ".", NULL);
 	CHECK(cfg != NULL && strcmp(cfg->data_dir, "../var") == 0);
 	cfg_destroy(&cfg);
+}
+
+TEST(notify_channels)
+{
+	static const char yaml[] =
+	    "escalation: {notify_timeout: 5s, notify_retry: 2m, "
+	    "notify_parallel: 2}\n"
+	    "notify:\n"
+	    "  - id: epost\n"
+	    "    command: [examples/notify-sendmail.sh, --from, trygg@x.se]\n"
+	    "  - id: sms\n"
+	    "    command: [/usr/lib/trygg/sms]\n"
+	    "    timeout: 20s\n"
+	    "  - {id: pager_1, command: [pager-send]}\n"
+	    "teams:\n"
+	    "  - {id: t1, name: T1, districts: [Ryd], coordinator: c1}\n"
+	    "categories: [{id: a, name: A}]\n"
+	    "contacts:\n"
+	    "  - {id: chef, name: Chef, role: sakerhetschef, notify: epost,\n"
+	    "     address: chef@linkoping.se}\n"
+	    "  - {id: tib-1, name: TiB 1, role: tib, notify: sms,\n"
+	    "     address: \"+46 70-123 45 67\"}\n"
+	    "  - {id: c1, name: C1, role: coordinator, team: t1,\n"
+	    "     address: c1@linkoping.se}\n"
+	    "rota: {contacts: [tib-1], start: 2026-01-05}\n";
+	buf_t errs = BUF_INIT;
+	cfg_t *cfg = load(yaml, &errs);
+	const cfg_contact_t *c;
+	const cfg_channel_t *ch;
+
+	CHECK_STR(buf_str(&errs), "");
+	CHECK(cfg != NULL);
+	if (cfg == NULL)
+		return;
+	CHECK_INT(cfg->escalation.notify_timeout_ms, 5000);
+	CHECK_INT(cfg->escalation.notify_retry_ms, 120000);
+	CHECK_INT(cfg->escalation.notify_parallel, 2);
+	CHECK_INT(cfg->nchannels, 3);
+	ch = cfg_channel(cfg, "epost", 5);
+	CHECK(ch == &cfg->channels[0]);
+	/* a relative path is the file's folder's, like data_dir */
+	CHECK_INT(ch->ncommand, 3);
+	CHECK_STR(ch->command[0], "/etc/trygg/examples/notify-sendmail.sh");
+	CHECK_STR(ch->command[1], "--from");
+	CHECK(ch->command[3] == NULL);  /* argv-ready */
+	CHECK_INT(ch->timeout_ms, 5000);        /* escalation.notify_timeout */
+	ch = cfg_channel(cfg, "sms", 3);
+	CHECK(ch != NULL && strcmp(ch->command[0], "/usr/lib/trygg/sms") == 0);
+	CHECK(ch != NULL && ch->timeout_ms == 20000);
+	/* a bare name is looked up in PATH when it runs */
+	ch = cfg_channel(cfg, "pager_1", 7);
+	CHECK(ch != NULL && strcmp(ch->command[0], "pager-send") == 0);
+	CHECK(cfg_channel(cfg, "sm", 2) == NULL);
+	CHECK(cfg_channel(cfg, "smsx", 3) != NULL);     /* length counts */
+
+	c = cfg_contact(cfg, "tib-1", 5);
+	CHECK(c != NULL && c->channel == cfg_channel(cfg, "sms", 3));
+	CHECK(c != NULL && strcmp(c->address, "+46 70-123 45 67") == 0);
+	CHECK(c != NULL && strcmp(c->notify, "sms") == 0);
+	c = cfg_contact(cfg, "chef", 4);
+	CHECK(c != NULL && c->channel == &cfg->channels[0]);
+	/* an address alone notifies nobody, and is no error */
+	c = cfg_contact(cfg, "c1", 2);
+	CHECK(c != NULL && c->channel == NULL && c->address != NULL);
+	cfg_destroy(&cfg);
+	buf_free(&errs);
 }
 
 /* Bad configurations and every line each must produce. */
@@ -645,6 +744,63 @@ static const struct {
 	{"non-scalar key",
 	    "? [a]\n: b\n" BASE,
 	    "t.yaml:1:3: expected a key, found a list\n"},
+	{"notify: unknown channel, none defined",
+	    "teams:\n"
+	    "  - {id: t1, name: T1, districts: [Ryd], coordinator: c1}\n"
+	    "categories: [{id: a, name: A}]\n"
+	    "contacts:\n"
+	    "  - {id: chef, name: Chef, role: sakerhetschef, "
+	    "notify: chef@linkoping.se}\n"
+	    "  - {id: tib-1, name: TiB 1, role: tib}\n"
+	    "  - {id: c1, name: C1, role: coordinator, team: t1}\n"
+	    "rota: {contacts: [tib-1], start: 2026-01-05}\n",
+	    "t.yaml:5:57: 'notify': unknown notify channel 'chef@linkoping.se' "
+	    "(none is defined under the top-level 'notify'; the contact's "
+	    "e-mail or phone goes under 'address')\n"},
+	{"notify: channels and contacts",
+	    "notify:\n"
+	    "  - {id: sms, command: [/bin/sms]}\n"
+	    "  - {id: sms, command: []}\n"
+	    "  - {id: Epost, comand: [x]}\n"
+	    "  - just a string\n"
+	    "  - {id: x, command: /bin/x, timeout: soon}\n"
+	    "teams:\n"
+	    "  - {id: t1, name: T1, districts: [Ryd], coordinator: c1}\n"
+	    "categories: [{id: a, name: A}]\n"
+	    "contacts:\n"
+	    "  - {id: chef, name: Chef, role: sakerhetschef, notify: smss,\n"
+	    "     address: a@b.se}\n"
+	    "  - {id: tib-1, name: TiB 1, role: tib, notify: sms}\n"
+	    "  - {id: tib-2, name: TiB 2, role: tib, notify: telegram,\n"
+	    "     address: x}\n"
+	    "  - {id: c1, name: C1, role: coordinator, team: t1,\n"
+	    "     notify: sms, address: \"c1@b.se\\nBcc: x@y.se\"}\n"
+	    "rota: {contacts: [tib-1], start: 2026-01-05}\n"
+	    "escalation: {notify_timeout: 0s, notify_retry: x, "
+	    "notify_parallel: 0}\n",
+	    "t.yaml:3:10: duplicate id 'sms' in 'notify', first at line 2\n"
+	    "t.yaml:3:24: 'command' must not be empty\n"
+	    "t.yaml:4:5: missing key 'command'\n"
+	    "t.yaml:4:10: 'id': expected an id of a-z, 0-9, '-' and '_', "
+	    "found 'Epost'\n"
+	    "t.yaml:4:17: unknown key 'comand' (did you mean 'command'?)\n"
+	    "t.yaml:5:5: 'notify': expected a mapping, found 'just a string'\n"
+	    "t.yaml:6:22: 'command': expected a list, found '/bin/x'\n"
+	    "t.yaml:6:39: 'timeout': expected a duration such as 500ms, 30s, "
+	    "15m, 2h or 1d, found 'soon'\n"
+	    "t.yaml:11:57: 'notify': unknown notify channel 'smss' (did you "
+	    "mean 'sms'?)\n"
+	    "t.yaml:13:49: 'notify': the contact needs an 'address' for "
+	    "channel 'sms'\n"
+	    "t.yaml:14:49: 'notify': unknown notify channel 'telegram'\n"
+	    "t.yaml:17:28: 'address': expected one line of at most 254 "
+	    "bytes\n"
+	    "t.yaml:19:30: 'notify_timeout': expected a duration such as "
+	    "500ms, 30s, 15m, 2h or 1d, found '0s'\n"
+	    "t.yaml:19:48: 'notify_retry': expected a duration such as 500ms, "
+	    "30s, 15m, 2h or 1d, found 'x'\n"
+	    "t.yaml:19:68: 'notify_parallel': expected an integer from 1 to "
+	    "64, found '0'\n"},
 	{"deep nesting",
 	    "x: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
 	    "t.yaml:1:35: nesting deeper than 32 levels\n"},
@@ -691,5 +847,6 @@ TEST(errors_append)
 }
 
 TEST_MAIN(default_file_loads, default_file_ids, district_lookup,
-    examples_load, calendar_example_values, defaults_and_paths,
+    examples_load, calendar_example_values, notify_example_values,
+    defaults_and_paths, notify_channels,
     bad_configurations, missing_file, errors_append)

@@ -362,11 +362,12 @@ TEST(deputy)
 /* ---- oncall: office hours and the rota together ---- */
 
 static cfg_contact_t test_contacts[] = {
-	{"sakerhetschef", "Säkerhetschefen", CFG_ROLE_SAKERHETSCHEF, NULL, NULL},
-	{"tib-1", "TiB 1", CFG_ROLE_TIB, NULL, NULL},
-	{"tib-2", "TiB 2", CFG_ROLE_TIB, NULL, NULL},
-	{"tib-3", "TiB 3", CFG_ROLE_TIB, NULL, NULL},
-	{"tib-4", "TiB 4", CFG_ROLE_TIB, NULL, NULL},
+	{.id = "sakerhetschef", .name = "Säkerhetschefen",
+	    .role = CFG_ROLE_SAKERHETSCHEF},
+	{.id = "tib-1", .name = "TiB 1", .role = CFG_ROLE_TIB},
+	{.id = "tib-2", .name = "TiB 2", .role = CFG_ROLE_TIB},
+	{.id = "tib-3", .name = "TiB 3", .role = CFG_ROLE_TIB},
+	{.id = "tib-4", .name = "TiB 4", .role = CFG_ROLE_TIB},
 };
 
 TEST(oncall)
