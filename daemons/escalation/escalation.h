@@ -55,8 +55,9 @@ typedef struct {
 		int64_t  id;        /* notifications up to id are durable at gen */
 	} pending[ESCALATION_PENDING_MAX];
 	int          npending;
-	int64_t      published;     /* notifications up to here were published */
+	int64_t      published;     /* notifications up to here were sent */
 	int64_t      durable;       /* notifications up to here are on disk */
+	struct proc *proc;          /* notify commands running; the writer's only */
 } escalation_t;
 
 /* escalation_store.c */
@@ -97,8 +98,16 @@ int escalation_notify_queue(escalation_t *esc, int64_t id, int step, int attempt
 /* server.c hooks, passed on from main.c */
 void escalation_notify_committed(escalation_t *esc, uint64_t gen);
 void escalation_notify_durable(escalation_t *esc, uint64_t done);
-/* Publishes what is durable and not yet published; marks it sent. */
+/* Sends what is durable and not yet sent: publishes, starts commands. */
 void escalation_notify_flush(escalation_t *esc);
+/* Starts the notify command runner (after server_new); 0 or -1 with err. */
+int escalation_notify_start(escalation_t *esc, char *err, size_t errlen);
+void escalation_notify_stop(escalation_t *esc);
+/* From the tick hook: command timeouts, and failed runs whose retry is due. 0 or -1. */
+int escalation_notify_tick(escalation_t *esc, int64_t now);
+int escalation_notify_retry(escalation_t *esc, int64_t now);
+/* The earliest retry stored, or INT64_MAX; -1 on error. */
+int64_t escalation_notify_next(escalation_t *esc);
 
 /* escalation_ops.c: the operation table that common/server.c dispatches on */
 extern const server_op_t escalation_ops[];

@@ -13,9 +13,15 @@
  *                  steps separated by ';', contacts by ',' (ids never hold
  *                  either), so a restart or a new rota changes no
  *                  escalation under way.
- *   notifications  every attempt to reach a contact: step, attempt, channel,
- *                  and state 'pending' (stored, not yet out), 'sent' or
- *                  'failed', with the outcome.
+ *   notifications  every attempt to reach a contact: step, attempt, channel
+ *                  ('pub', or a notify channel's id), and state:
+ *                    pending  stored, not yet out (waits for its sync)
+ *                    running  its notify command runs
+ *                    sent     published, or the command exited 0
+ *                    failed   the command failed; run again at retry_at
+ *                    dropped  a failed run not repeated: a newer
+ *                             notification or an acknowledgement made it moot
+ *                  with the outcome of the last run and how many runs.
  *   events         each escalation's history (created, notified step,
  *                  acked, unanswered, resolved, notes from intake), in id
  *                  order: the outbox that trygg-reporting's link will read.
@@ -73,11 +79,14 @@ static const char *const escalation_schema[] = {
 	"  channel      TEXT NOT NULL,"
 	"  at           INTEGER NOT NULL,"
 	"  ack_by       INTEGER NOT NULL,"
-	"  state        TEXT NOT NULL CHECK (state = 'pending' OR state = 'sent'"
-	"                 OR state = 'failed'),"
-	"  outcome      TEXT"
+	"  state        TEXT NOT NULL CHECK (state = 'pending' OR state = 'running'"
+	"                 OR state = 'sent' OR state = 'failed' OR state = 'dropped'),"
+	"  outcome      TEXT,"
+	"  tries        INTEGER NOT NULL DEFAULT 0,"
+	"  retry_at     INTEGER"
 	");"
 	"CREATE INDEX notifications_escalation ON notifications (escalation);"
+	"CREATE INDEX notifications_retry ON notifications (retry_at) WHERE state = 'failed';"
 	"CREATE TABLE events ("
 	"  id           INTEGER PRIMARY KEY,"
 	"  escalation   INTEGER NOT NULL REFERENCES escalations (id),"

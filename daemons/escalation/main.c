@@ -41,10 +41,19 @@ escalation_on_signal(int sig)
 	escalation_quit = sig;
 }
 
+/* server.c hook: deadlines of the policy, then notify commands to retry */
 static int
 escalation_tick(void *ctx, int64_t now)
 {
-	return escalation_policy_tick(ctx, now);
+	escalation_t *esc = ctx;
+	int64_t next;
+
+	if (escalation_policy_tick(esc, now) < 0 || escalation_notify_tick(esc, now) < 0 ||
+	    (next = escalation_notify_next(esc)) < 0)
+		return -1;
+	if (next != INT64_MAX)
+		server_wake_at(esc->srv, next);
+	return 0;
 }
 
 static void
@@ -65,7 +74,7 @@ escalation_resume(escalation_t *esc)
 {
 	sqlite3_stmt *st = db_stmt(esc->db,
 	    "SELECT min(id) - 1, (SELECT max(id) FROM notifications) FROM notifications"
-	    " WHERE state = 'pending' AND channel = 'pub'");
+	    " WHERE state = 'pending'");
 
 	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
 		esc->published = sqlite3_column_type(st, 0) == SQLITE_NULL ?
@@ -135,12 +144,15 @@ main(int argc, char **argv)
 	if ((srv = server_new(zctx, &conf, err, sizeof(err))) == NULL)
 		fatal(EXIT_UNAVAIL, "%s", err);
 	esc.srv = srv;
+	if (escalation_notify_start(&esc, err, sizeof(err)) < 0)
+		fatal(EXIT_SOFTWARE, "%s", err);
 	escalation_resume(&esc);
 	/* deadlines stored by an earlier run fire on time, or at once when overdue */
 	if ((next = escalation_policy_next(&esc)) < 0)
 		fatal(EXIT_IOERR, "reading deadlines: %s", db_errmsg(esc.db));
 	if (next != INT64_MAX)
 		server_wake_at(srv, next);
+	server_wake_at(srv, ts_now());  /* retries left by the last run */
 	daemon_signals(escalation_on_signal);
 	log_info("listening on %s, notifications on %s, escalations in %s/%s",
 	    cfg->endpoints.escalation, cfg->endpoints.notifications, cfg->data_dir,
@@ -148,6 +160,7 @@ main(int argc, char **argv)
 
 	server_run(srv, &escalation_quit);
 
+	escalation_notify_stop(&esc);
 	server_destroy(&srv);
 	zmq_close(esc.pub);
 	zmq_ctx_term(zctx);

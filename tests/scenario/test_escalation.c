@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <zmq.h>
 
@@ -463,9 +464,135 @@ TEST(sigkill_of_either_daemon_makes_exactly_one_escalation_each)
 	harness_destroy(&h);
 }
 
+/*
+ * A notify channel whose command records its input and environment in
+ * $TRYGG_TEST_OUT, and fails its first try for the deputy.
+ */
+static const char notify_config[] =
+    "escalation:\n"
+    "  ack_timeout: 1h\n"
+    "  renotify_every: 1h\n"
+    "  notify_retry: 1s\n"
+    "notify:\n"
+    "  - id: rec\n"
+    "    command: [/bin/sh, -c, 'if [ \"$TRYGG_CONTACT_ID\" = sakerhetschef ] && [ \"$TRYGG_TRY\" = 1 ]; then echo gateway down >&2; exit 3; fi;"
+    " { cat; echo; env | grep ^TRYGG_ | sort; } > \"$TRYGG_TEST_OUT/$TRYGG_CONTACT_ID.$TRYGG_TRY\"']\n"
+    "contacts:\n"
+    "  - {id: sakerhetschef, name: Säkerhetschef, role: sakerhetschef, notify: rec, address: sak@example.org}\n"
+    "  - {id: sakerhetschef-ersattare, name: Biträdande säkerhetschef, role: deputy}\n"
+    "  - {id: tib-1, name: TiB 1, role: tib, notify: rec, address: '+46700000001'}\n"
+    "  - {id: tib-2, name: TiB 2, role: tib}\n"
+    "  - {id: tib-3, name: TiB 3, role: tib}\n"
+    "  - {id: tib-4, name: TiB 4, role: tib}\n"
+    "  - {id: tib-5, name: TiB 5, role: tib}\n"
+    "  - {id: tib-6, name: TiB 6, role: tib}\n"
+    "  - {id: samordnare-ot1, name: Samordnare 1, role: coordinator, team: omradesteam-1}\n"
+    "  - {id: samordnare-ot2, name: Samordnare 2, role: coordinator, team: omradesteam-2, notify: rec, address: ot2@example.org}\n"
+    "  - {id: samordnare-ot3, name: Samordnare 3, role: coordinator, team: omradesteam-3}\n";
+
+/* Reads a file the notify command wrote, waiting for it; malloc'd or NULL. */
+static char *
+wait_file(const char *path)
+{
+	for (int i = 0; i < WAIT_MS / 50; i++) {
+		FILE *f = fopen(path, "r");
+
+		if (f != NULL) {
+			static char buf[8192];
+			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+
+			fclose(f);
+			buf[n] = '\0';
+			if (strstr(buf, "TRYGG_TRY="))      /* written whole */
+				return strdup(buf);
+		}
+		struct timespec ts = {0, 50 * 1000000};
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+TEST(the_notify_command_runs_with_the_notification_and_a_failure_is_retried)
+{
+	harness_t *h;
+	char out[300], path[400], num[40];
+	char *got;
+	long long id = -1;
+	pack_t *p;
+	const msgpack_object *r, *notes;
+	int sent = 0, failed = 0;
+
+	snprintf(out, sizeof(out), "/tmp/trygg-notify-XXXXXX");
+	CHECK(mkdtemp(out) != NULL);
+	setenv("TRYGG_TEST_OUT", out, 1);
+	h = start("2026-12-02T10:00:00+01:00", notify_config);
+	unsetenv("TRYGG_TEST_OUT");
+	snprintf(num, sizeof(num), "%s", submit(h, "notify-1", "Ryd", "brand", 3, false));
+	/* the first try fails; the second, a second later, is recorded */
+	snprintf(path, sizeof(path), "%s/sakerhetschef.2", out);
+	got = wait_file(path);
+	CHECK(got != NULL);
+	if (got) {
+		CHECK_HAS(got, "\"incident\":\"");
+		CHECK_HAS(got, num);
+		CHECK_HAS(got, "\"summary\":\"Brand i soprum, rök i trapphuset\"");
+		CHECK(strstr(got, "HEMLIGT") == NULL);         /* never the details */
+		CHECK_HAS(got, "TRYGG_CONTACT_ADDRESS=sak@example.org");
+		CHECK_HAS(got, "TRYGG_CONTACT_ID=sakerhetschef");
+		CHECK_HAS(got, "TRYGG_CHANNEL=rec");
+		CHECK_HAS(got, "TRYGG_INCIDENT=");
+		CHECK_HAS(got, "TRYGG_TRY=2");
+		free(got);
+	}
+	snprintf(path, sizeof(path), "%s/sakerhetschef.1", out);
+	CHECK(access(path, F_OK) != 0);         /* the failed try wrote nothing */
+	/* every run is recorded with its channel and outcome */
+	CHECK_INT(count_escalations(h, num, &id), 1);
+	p = harness_req("get");
+	pack_kv_int(p, "escalation", id);
+	pack_map_close(p);
+	r = harness_call(h, H_ESCALATION, p);
+	pack_destroy(&p);
+	CHECK(h_ok(r));
+	notes = h_get(h_get(r, "escalation"), "notifications");
+	CHECK(notes && notes->type == MSGPACK_OBJECT_ARRAY);
+	for (uint32_t i = 0; notes && notes->type == MSGPACK_OBJECT_ARRAY && i < notes->via.array.size; i++) {
+		const msgpack_object *n = &notes->via.array.ptr[i];
+
+		if (strcmp(h_str(n, "channel"), "rec") == 0) {
+			CHECK_STR(h_str(n, "state"), "sent");
+			sent++;
+		} else {
+			CHECK_STR(h_str(n, "channel"), "pub");
+		}
+	}
+	CHECK_INT(sent, 1);
+	/* the failed try is in the history, with the program's own words */
+	notes = h_get(h_get(r, "escalation"), "history");
+	for (uint32_t i = 0; notes && notes->type == MSGPACK_OBJECT_ARRAY && i < notes->via.array.size; i++) {
+		const msgpack_object *e = &notes->via.array.ptr[i];
+
+		if (strcmp(h_str(e, "action"), "notify_failed") == 0) {
+			CHECK_HAS(h_str(e, "note"), "exited with status 3");
+			CHECK_HAS(h_str(e, "note"), "gateway down");
+			CHECK_STR(h_str(e, "by"), "sakerhetschef");
+			failed++;
+		}
+	}
+	CHECK_INT(failed, 1);
+	harness_destroy(&h);
+	{
+		char cmd[400];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", out);
+		CHECK(system(cmd) == 0);
+	}
+}
+
 TEST_MAIN(office_hours_reach_the_sakerhetschef_then_the_deputy_then_unanswered,
     outside_office_hours_and_on_a_holiday_the_tib_on_duty,
     ack_stops_notifications_and_acking_twice_is_fine,
     reinforcement_reaches_the_other_two_coordinators_and_team_scope_nobody,
     closing_the_incident_resolves_its_escalation,
-    sigkill_of_either_daemon_makes_exactly_one_escalation_each)
+    sigkill_of_either_daemon_makes_exactly_one_escalation_each,
+    the_notify_command_runs_with_the_notification_and_a_failure_is_retried)
