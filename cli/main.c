@@ -23,6 +23,8 @@
 #define CLI_TIMEOUT_MS 5000
 #define CLI_ATTEMPTS   3
 
+int cmd_report(cli_t *cli, int argc, char **argv);     /* cmd_report.c */
+
 static const struct {
 	const char *name;
 	int       (*fn)(cli_t *, int, char **);
@@ -41,6 +43,8 @@ static const struct {
 	{"rota", cmd_rota, true, "rota [--from YYYY-MM-DD] [--weeks N]"},
 	{"calendar", cmd_calendar, false, "calendar holidays YEAR"},
 	{"config", cmd_config, false, "config check [FILE]"},
+	{"report", cmd_report, true, "report KIND --period P [--team T] "
+	    "[--format json|csv|md|html] [--suppress] [-o FILE]"},
 };
 
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))

@@ -167,7 +167,7 @@ static void
 reporting_inc_sections(reporting_t *rep, report_t *r, inc_sections_t *s, bool districts)
 {
 	const cfg_t *cfg = rep->cfg;
-	char key[8];
+	char key[16];
 
 	s->by_team = report_section(r, "by_team", NULL, "Incidenter per team", RS_SUMS | RS_CHART);
 	for (size_t i = 0; i < cfg->nteams; i++)
@@ -219,7 +219,7 @@ reporting_inc_scan(reporting_t *rep, report_t *r, inc_sections_t *s, int64_t fro
 	    " WHERE occurred_at >= ?1 AND occurred_at < ?2 AND (?3 IS NULL OR team = ?3)"), r,
 	    from, to);
 	int rc;
-	char sev[8];
+	char sev[16];
 
 	if (st == NULL)
 		return -1;

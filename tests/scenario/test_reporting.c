@@ -584,7 +584,7 @@ TEST(test_lagesbild_counts)
 	/* the trend by day: incident i is on day (8 + 4i) / 24 of the week, local time */
 	for (int d = 0; d < 7; d++) {
 		long long c = 0;
-		char key[16], label[16];
+		char key[32], label[32];
 
 		for (int i = 0; i < NCUR; i++)
 			c += (8 + 1 + 4 * i) / 24 == d;
@@ -939,6 +939,44 @@ TEST(test_bad_requests)
 	CHECK(report("lagesbild", "2017-01-01..2026-12-31", NULL, "html", true) != NULL);
 }
 
+/* ---- the command line */
+
+TEST(test_cli)
+{
+	char *out = NULL, path[400], *file;
+	FILE *f;
+	long n;
+
+	load();
+	snprintf(path, sizeof(path), "%s/lagesbild.csv", h_rep()->dir);
+	CHECK_INT(harness_cli(h_rep(), &out, (const char *const[]){"report", "lagesbild",
+	    "--period", "2026-W47", "--format", "csv", "-o", path, NULL}), 0);
+	free(out);
+	CHECK((f = fopen(path, "r")) != NULL);
+	if (f) {
+		fseek(f, 0, SEEK_END);
+		n = ftell(f);
+		rewind(f);
+		file = calloc(1, (size_t)n + 1);
+		CHECK(fread(file, 1, (size_t)n, f) == (size_t)n);
+		fclose(f);
+		CHECK_STR(file, report("lagesbild", "2026-W47", NULL, "csv", false));
+		free(file);
+	}
+	/* on stdout, with the team and the rule */
+	CHECK_INT(harness_cli(h_rep(), &out, (const char *const[]){"report", "lagesbild",
+	    "--period", "2026-06", "--team", "omradesteam-1", "--suppress", NULL}), 0);
+	CHECK_HAS(out, "\"omradesteam-1\": \"<5\"");
+	free(out);
+	CHECK_INT(harness_cli(h_rep(), &out, (const char *const[]){"report", "lagesbild", NULL}),
+	    64);
+	free(out);
+	CHECK_INT(harness_cli(h_rep(), &out, (const char *const[]){"report", "weekly",
+	    "--period", "2026-W47", NULL}), 1);
+	CHECK_HAS(out, "invalid_field");
+	free(out);
+}
+
 TEST_MAIN(test_lagesbild_counts, test_lagesbild_team, test_period_boundaries,
     test_escalations_counts, test_annual_counts, test_small_counts, test_no_free_text,
-    test_exactly_once, test_bad_requests)
+    test_exactly_once, test_bad_requests, test_cli)
