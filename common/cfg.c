@@ -120,7 +120,7 @@ struct cfg_index {
 
 static cfg_set_fn cfg_set_short_date, cfg_set_short_holiday;
 static cfg_check_fn cfg_check_root, cfg_check_office, cfg_check_short,
-    cfg_check_override, cfg_check_escalation, cfg_check_channel;
+    cfg_check_override, cfg_check_escalation, cfg_check_channel, cfg_check_job;
 
 /* ---- the schema ---- */
 
@@ -278,6 +278,21 @@ static const struct cfg_schema cfg_escalation_schema = {
 	cfg_escalation_keys, 0, cfg_check_escalation,
 };
 
+static const struct cfg_key cfg_job_keys[] = {
+	{KEY("id", K_ID, REQ | UNIQ, cfg_job_t, id), .chars = "-_"},
+	{KEY("kind", K_STR, REQ, cfg_job_t, kind)},
+	{KEY("team", K_STR, 0, cfg_job_t, team)},
+	{KEY("period", K_STR, REQ, cfg_job_t, period)},
+	{KEY("format", K_STR, 0, cfg_job_t, format), .dflt = "html"},
+	{KEY("suppress", K_BOOL, 0, cfg_job_t, suppress), .dflt = "true"},
+	{KEY("output", K_STR, 0, cfg_job_t, output), .dflt = "reports"},
+	{KEY("schedule", K_STR, REQ, cfg_job_t, schedule_text)},
+	END
+};
+static const struct cfg_schema cfg_job_schema = {
+	cfg_job_keys, sizeof(cfg_job_t), cfg_check_job,
+};
+
 static const struct cfg_key cfg_root_keys[] = {
 	{KEY("data_dir", K_PATH, 0, cfg_t, data_dir), .dflt = "../var"},
 	{KEY("timezone", K_TIMEZONE, 0, cfg_t, timezone),
@@ -298,6 +313,8 @@ static const struct cfg_key cfg_root_keys[] = {
 	    .sub = &cfg_escalation_schema},
 	{KEY("notify", K_LIST, 0, cfg_t, channels),
 	    COUNT(cfg_t, nchannels), .sub = &cfg_channel_schema},
+	{KEY("report_jobs", K_LIST, 0, cfg_t, jobs),
+	    COUNT(cfg_t, njobs), .sub = &cfg_job_schema},
 	END
 };
 static const struct cfg_schema cfg_root_schema = {
@@ -1112,6 +1129,62 @@ cfg_check_channel(cfg_loader_t *l, const node_t *map, const node_t *where,
 	}
 }
 
+/* a report job's kind, period, format and schedule */
+static void
+cfg_check_job(cfg_loader_t *l, const node_t *map, const node_t *where, void *obj)
+{
+	static const char *const kinds[] = {"lagesbild", "escalations", "annual", NULL};
+	static const char *const periods[] = {"previous_week", "previous_month",
+	    "previous_quarter", "previous_tertial", "previous_year", NULL};
+	static const char *const formats[] = {"json", "csv", "md", "html", NULL};
+	static const struct {
+		const char *key;
+		const char *const *set;
+	} enums[] = {{"kind", kinds}, {"period", periods}, {"format", formats}};
+	cfg_job_t *job = obj;
+	const char *vals[] = {job->kind, job->period, job->format};
+	char err[128];
+
+	for (size_t i = 0; i < sizeof(enums) / sizeof(enums[0]); i++) {
+		const char *const *c;
+
+		if (vals[i] == NULL)
+			continue;
+		for (c = enums[i].set; *c && strcmp(*c, vals[i]) != 0; c++)
+			;
+		if (*c == NULL) {
+			buf_t b = BUF_INIT;
+
+			for (c = enums[i].set; *c; c++)
+				buf_printf(&b, "%s%s", c == enums[i].set ? "" : ", ", *c);
+			cfg_error(l, cfg_get(map, enums[i].key), "'%s' must be one of: %s",
+			    enums[i].key, buf_str(&b));
+			buf_free(&b);
+		}
+	}
+	if (job->schedule_text != NULL && schedule_parse(job->schedule_text,
+	    strlen(job->schedule_text), &job->schedule, err, sizeof(err)) < 0)
+		cfg_error(l, cfg_get(map, "schedule"), "'schedule': %s", err);
+	(void)where;
+}
+
+/* a report job's team is a configured team */
+static void
+cfg_check_jobs(cfg_loader_t *l, cfg_t *cfg)
+{
+	const node_t *list = cfg_get(l->root, "report_jobs");
+	char text[64];
+
+	for (size_t i = 0; cfg->jobs != NULL && i < cfg->njobs; i++) {
+		const char *team = cfg->jobs[i].team;
+
+		if (team != NULL && cfg_team(cfg, team, strlen(team)) == NULL)
+			cfg_error(l, cfg_get(cfg_item(list, i), "team"),
+			    "'team': no team has the id '%s'", cfg_show_text(team,
+			    strlen(team), text));
+	}
+}
+
 /* ---- the index ---- */
 
 static int
@@ -1455,6 +1528,7 @@ cfg_check_root(cfg_loader_t *l, const node_t *map, const node_t *where,
 	cfg_check_contacts(l, cfg);
 	cfg_check_notify(l, cfg);
 	cfg_check_rota(l, cfg);
+	cfg_check_jobs(l, cfg);
 }
 
 /* ---- loading ---- */

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "schedule.h"
 
 typedef struct {
 	char   *id;             /* "omradesteam-1" */
@@ -123,6 +124,24 @@ typedef struct {
 	int     notify_parallel;    /* notify commands running at once */
 } cfg_escalation_t;
 
+/*
+ * A scheduled report of trygg-reporting (key "report_jobs"): which kind,
+ * for which team, which period relative to the run, in which format, with
+ * or without the small-count rule, into which folder, and when.
+ */
+typedef struct {
+	char       *id;             /* "lagesbild-ot1": names its record and log lines */
+	char       *kind;           /* "lagesbild", "escalations", "annual" */
+	char       *team;           /* a team id, or NULL for all */
+	char       *period;         /* "previous_week", "previous_month", "previous_quarter",
+	                               "previous_tertial", "previous_year" */
+	char       *format;         /* "json", "csv", "md", "html" */
+	bool        suppress;       /* the small-count rule; default true */
+	char       *output;         /* the folder files go to; relative: to data_dir */
+	char       *schedule_text;  /* "weekly mon 07:00" */
+	schedule_t  schedule;       /* the same, parsed */
+} cfg_job_t;
+
 typedef struct {
 	char *intake;
 	char *escalation;
@@ -147,6 +166,8 @@ typedef struct {
 	cfg_escalation_t  escalation;
 	cfg_channel_t    *channels;     /* key "notify" */
 	size_t            nchannels;
+	cfg_job_t        *jobs;         /* key "report_jobs" */
+	size_t            njobs;
 	struct cfg_index *index_;       /* private lookup tables */
 } cfg_t;
 

@@ -5,7 +5,9 @@
  * Sockets: one ROUTER on endpoints.reporting (requests, and the durable
  *          links from trygg-intake and trygg-escalation as "link.deliver").
  * State:   <data_dir>/reporting.db (reporting_store.c): a writer
- *          connection for the links, and a reader connection for reports.
+ *          connection for the links and scheduled jobs, and a reader
+ *          connection for reports. Files: each job's output folder
+ *          (reporting_jobs.c).
  *
  * The request ring, group commit, reader thread and release-after-sync are
  * common/server.c's: a link batch is acknowledged only once applied and on
@@ -19,6 +21,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "server.h"
+#include "ts.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -28,6 +31,13 @@
 #include <zmq.h>
 
 static volatile sig_atomic_t reporting_quit;
+
+/* server.c hook: scheduled jobs (reporting_jobs.c) */
+static int
+reporting_tick(void *ctx, int64_t now)
+{
+	return reporting_jobs_tick(ctx, now);
+}
 
 static void
 reporting_on_signal(int sig)
@@ -76,9 +86,13 @@ main(int argc, char **argv)
 		.ctx = &rep,
 		.read_ctx = &reader,
 		.verbose = args.verbose,
+		.tick = reporting_tick,
 	};
 	if ((srv = server_new(zctx, &conf, err, sizeof(err))) == NULL)
 		fatal(EXIT_UNAVAIL, "%s", err);
+	rep.srv = srv;
+	/* jobs that fell due while the daemon was down run now (anacron) */
+	server_wake_at(srv, ts_now());
 	daemon_signals(reporting_on_signal);
 	log_info("listening on %s, events in %s/%s", cfg->endpoints.reporting, cfg->data_dir,
 	    REPORTING_DB_FILE);

@@ -36,10 +36,13 @@
 #define REPORTING_SMALL     5           /* counts 1..REPORTING_SMALL-1 are hidden when suppressing */
 #define REPORTING_KEY_MAX   64          /* a stored id (team, partner, target), at most */
 
+#define REPORTING_JOB_RETRY_MS (10 * 60 * 1000)   /* a job whose file could not be written */
+
 typedef struct {
 	const cfg_t *cfg;
 	tz_t        *tz;
 	db_t        *db;
+	server_t    *srv;           /* the writer's only; NULL in the reader's copy */
 } reporting_t;
 
 /* reporting_store.c */
@@ -123,6 +126,19 @@ int reporting_build_annual(reporting_t *rep, report_t *r);
 typedef enum { RF_JSON, RF_CSV, RF_MD, RF_HTML } rformat_t;
 extern const char *const reporting_formats[];   /* by rformat_t, NULL-terminated */
 void reporting_format(const report_t *r, rformat_t f, buf_t *out);
+
+/* reporting_jobs.c: scheduled reports */
+/* From the tick hook: runs every job due and not yet run for that due time; asks to be woken at the next. 0 or -1. */
+int reporting_jobs_tick(reporting_t *rep, int64_t now);
+/* the jobs operation: each job with its last and next run */
+int reporting_jobs_op(void *ctx, const msg_t *m, pack_t *reply);
+
+/*
+ * reporting_ops.c: makes one report as text into out. 0, or -1 on a
+ * database error. team is a configured team id or NULL.
+ */
+int reporting_make(reporting_t *rep, const char *kind, const period_t *p, const char *team,
+    bool suppress, rformat_t f, buf_t *out);
 
 /* reporting_ops.c: the operation table that common/server.c dispatches on */
 extern const server_op_t reporting_ops[];

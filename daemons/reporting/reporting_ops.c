@@ -5,6 +5,7 @@
  *                 (common/link.h; reporting_store_apply applies each)
  *   report        {"kind", "period", "team"?, "format"?, "suppress"?}
  *                 → {"kind", "period", "format", "content": STRING}
+ *   jobs          the scheduled jobs with their last and next run (reporting_jobs.c)
  *
  * link.deliver writes in the batch's transaction; report reads on the
  * reader's connection (common/server.h). A report whose content would
@@ -39,6 +40,34 @@ reporting_error(pack_t *reply, const msg_t *m, wire_code_t code, const char *fie
 	return 0;
 }
 
+int
+reporting_make(reporting_t *rep, const char *kind, const period_t *p, const char *team,
+    bool suppress, rformat_t f, buf_t *out)
+{
+	report_t *r = report_new(kind, p, rep->cfg->timezone);
+	const cfg_team_t *t = team ? cfg_team(rep->cfg, team, strlen(team)) : NULL;
+	int rc;
+
+	if (t) {
+		snprintf(r->team, sizeof(r->team), "%s", t->id);
+		snprintf(r->team_name, sizeof(r->team_name), "%s", t->name);
+	}
+	r->suppress = suppress;
+	period_instants(p, rep->tz, &r->from, &r->to);
+	if (strcmp(kind, "lagesbild") == 0)
+		rc = reporting_build_lagesbild(rep, r);
+	else if (strcmp(kind, "escalations") == 0)
+		rc = reporting_build_escalations(rep, r);
+	else
+		rc = reporting_build_annual(rep, r);
+	if (rc == 0) {
+		report_finish(r);
+		reporting_format(r, f, out);
+	}
+	report_destroy(&r);
+	return rc;
+}
+
 static int
 reporting_op_report(void *ctx, const msg_t *m, pack_t *reply)
 {
@@ -53,12 +82,10 @@ reporting_op_report(void *ctx, const msg_t *m, pack_t *reply)
 	msg_val_t v[5];
 	wire_err_t err;
 	period_t period;
-	report_t *r;
 	const cfg_team_t *team = NULL;
 	rformat_t format;
 	buf_t out = BUF_INIT;
 	char perr[128];
-	int rc;
 
 	if (msg_fields(m, fields, 5, v, &err) < 0) {
 		pack_reply_error(reply, &err, msg_req(m));
@@ -70,46 +97,26 @@ reporting_op_report(void *ctx, const msg_t *m, pack_t *reply)
 	if (v[2].present && (team = cfg_team(rep->cfg, v[2].str, v[2].len)) == NULL)
 		return reporting_error(reply, m, WERR_INVALID_FIELD, "team",
 		    "'team' must be a configured team id (see trygg.yaml, teams)");
-	r = report_new(reporting_kinds[v[0].i], &period, rep->cfg->timezone);
-	if (team) {
-		snprintf(r->team, sizeof(r->team), "%s", team->id);
-		snprintf(r->team_name, sizeof(r->team_name), "%s", team->name);
-	}
-	r->suppress = v[4].present && v[4].b;
-	period_instants(&period, rep->tz, &r->from, &r->to);
-	switch (v[0].i) {
-	case 0:
-		rc = reporting_build_lagesbild(rep, r);
-		break;
-	case 1:
-		rc = reporting_build_escalations(rep, r);
-		break;
-	default:
-		rc = reporting_build_annual(rep, r);
-		break;
-	}
-	if (rc < 0) {
+	if (reporting_make(rep, reporting_kinds[v[0].i], &period, team ? team->id : NULL,
+	    v[4].present && v[4].b, format, &out) < 0) {
 		log_warn("reporting_op_report: %s", db_errmsg(rep->db));
-		report_destroy(&r);
+		buf_free(&out);
 		wire_err_set(&err, WERR_INTERNAL, NULL, "the reporting store failed");
 		pack_reply_error(reply, &err, msg_req(m));
 		return 0;
 	}
-	report_finish(r);
-	reporting_format(r, format, &out);
 	if (out.len > REPORTING_REPLY_MAX) {
 		reporting_error(reply, m, WERR_TOO_LARGE, "period",
 		    "the report would pass 1 MiB; ask for a shorter period or another format");
 	} else {
 		pack_reply_ok(reply, msg_req(m));
-		pack_kv_str(reply, "kind", r->kind);
+		pack_kv_str(reply, "kind", reporting_kinds[v[0].i]);
 		pack_kv_str(reply, "period", period.name);
 		pack_kv_str(reply, "format", reporting_formats[format]);
 		pack_kv_strn(reply, "content", buf_str(&out), out.len);
 		pack_map_close(reply);
 	}
 	buf_free(&out);
-	report_destroy(&r);
 	return 0;
 }
 
@@ -117,5 +124,6 @@ reporting_op_report(void *ctx, const msg_t *m, pack_t *reply)
 const server_op_t reporting_ops[] = {
 	{"link.deliver", SERVER_WRITE, reporting_op_deliver},
 	{"report", SERVER_READ, reporting_op_report},
+	{"jobs", SERVER_READ, reporting_jobs_op},
 };
 const size_t reporting_nops = sizeof(reporting_ops) / sizeof(reporting_ops[0]);

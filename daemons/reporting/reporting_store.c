@@ -20,6 +20,8 @@
  *                steps counts the "step" events applied and notify_failed
  *                the "notify_failed" ones, which is exact because
  *                link_deliver applies each message once.
+ *   job_runs     per scheduled job (reporting_jobs.c): the due time it last
+ *                ran for, when, and the file it wrote.
  *   refused      messages refused for good (unknown type, a field
  *                missing or malformed): source, message id, type and why,
  *                never the message itself. Kept, so nothing is dropped
@@ -86,6 +88,12 @@ static const char *const reporting_schema[] = {
 	"  resolved_at   INTEGER"
 	");"
 	"CREATE INDEX escalations_created ON escalations (created_at);"
+	"CREATE TABLE job_runs ("
+	"  job           TEXT PRIMARY KEY,"
+	"  due           INTEGER NOT NULL,"
+	"  ran_at        INTEGER NOT NULL,"
+	"  file          TEXT NOT NULL"
+	");"
 	"CREATE TABLE refused ("
 	"  id            INTEGER PRIMARY KEY,"
 	"  source        TEXT NOT NULL,"
