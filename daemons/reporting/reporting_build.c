@@ -301,7 +301,8 @@ reporting_partners(reporting_t *rep, report_t *r, rsection_t **out, bool prev)
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return -1;
-	qsort(s->cells, s->n, sizeof(s->cells[0]), reporting_partner_cmp);
+	if (s->n > 1)
+		qsort(s->cells, s->n, sizeof(s->cells[0]), reporting_partner_cmp);
 	if (s->n > REPORTING_PARTNERS_MAX) {
 		for (size_t i = REPORTING_PARTNERS_MAX; i < s->n; i++)
 			rest += s->cells[i].v[0];

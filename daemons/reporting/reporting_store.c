@@ -132,9 +132,10 @@ reporting_str(const msgpack_object *map, const char *key, char *buf, size_t len)
 
 	buf[0] = '\0';
 	if (o == NULL || o->type != MSGPACK_OBJECT_STR || o->via.str.size >= len ||
-	    memchr(o->via.str.ptr, '\0', o->via.str.size) != NULL)
+	    (o->via.str.size > 0 && memchr(o->via.str.ptr, '\0', o->via.str.size) != NULL))
 		return false;
-	memcpy(buf, o->via.str.ptr, o->via.str.size);
+	if (o->via.str.size > 0)
+		memcpy(buf, o->via.str.ptr, o->via.str.size);
 	buf[o->via.str.size] = '\0';
 	return true;
 }

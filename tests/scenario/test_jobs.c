@@ -65,11 +65,15 @@ job_field(const char *id, const char *key)
 static bool
 wait_period(const char *id, const char *period)
 {
-	for (int waited = 0; waited < WAIT_MS; waited += 100) {
+	struct timespec t0, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
 		if (strcmp(job_field(id, "last_period"), period) == 0)
 			return true;
 		usleep(100 * 1000);
-	}
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < WAIT_MS);
 	return false;
 }
 
