@@ -108,33 +108,18 @@ escalation_notify_last(escalation_t *esc)
 void
 escalation_notify_committed(escalation_t *esc, uint64_t gen)
 {
-	int64_t id = escalation_notify_last(esc);
-	int k = esc->npending;
-
-	if (k > 0 && esc->pending[k - 1].id == id)
-		return;         /* nothing new to send from this commit */
-	if (k == ESCALATION_PENDING_MAX)
-		k--;            /* the newest takes the later generation: only a delay */
-	esc->pending[k].gen = gen;
-	esc->pending[k].id = id;
-	esc->npending = k + 1;
+	durable_note(&esc->notes, gen, escalation_notify_last(esc));
 }
 
 void
 escalation_notify_durable(escalation_t *esc, uint64_t done)
 {
-	int k = 0;
+	int64_t upto = durable_done(&esc->notes, done);
 
-	while (k < esc->npending && esc->pending[k].gen <= done) {
-		if (esc->pending[k].id > esc->durable)
-			esc->durable = esc->pending[k].id;
-		k++;
+	if (upto > esc->durable) {
+		esc->durable = upto;
+		escalation_notify_flush(esc);
 	}
-	if (k == 0)
-		return;
-	memmove(esc->pending, esc->pending + k, (size_t)(esc->npending - k) * sizeof(esc->pending[0]));
-	esc->npending -= k;
-	escalation_notify_flush(esc);
 }
 
 /* The notification map of the row st is on. */
