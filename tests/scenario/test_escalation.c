@@ -464,6 +464,34 @@ TEST(sigkill_of_either_daemon_makes_exactly_one_escalation_each)
 	harness_destroy(&h);
 }
 
+TEST(a_deadline_that_passed_while_escalation_was_down_fires_at_restart)
+{
+	harness_t *h = start("2026-12-02T10:00:00+01:00", NULL);
+	void *sub = subscribe(h);
+	char num[40];
+	note_t n;
+
+	struct timespec ts = {0, 200 * 1000000};
+	nanosleep(&ts, NULL);
+	snprintf(num, sizeof(num), "%s", submit(h, "restart-1", "Lambohov", "brand", 3, false));
+	CHECK(next_note(sub, num, WAIT_MS, &n));
+	CHECK_INT(n.step, 0);
+	/* down past the step's ack_timeout (2 s): nothing in memory survives */
+	harness_kill(h, H_ESCALATION, SIGKILL);
+	ts.tv_sec = 3;
+	ts.tv_nsec = 0;
+	nanosleep(&ts, NULL);
+	setenv("TRYGG_TEST_NOW", "2026-12-02T10:00:03+01:00", 1);
+	CHECK(harness_start(h, H_ESCALATION) == 0);
+	unsetenv("TRYGG_TEST_NOW");
+	/* the stored deadline fires at once: the deputy, step 1 */
+	CHECK(next_note(sub, num, WAIT_MS, &n));
+	CHECK_INT(n.step, 1);
+	CHECK_STR(n.contact, "sakerhetschef-ersattare");
+	zmq_close(sub);
+	harness_destroy(&h);
+}
+
 /*
  * A notify channel whose command records its input and environment in
  * $TRYGG_TEST_OUT, and fails its first try for the deputy.
@@ -595,4 +623,5 @@ TEST_MAIN(office_hours_reach_the_sakerhetschef_then_the_deputy_then_unanswered,
     reinforcement_reaches_the_other_two_coordinators_and_team_scope_nobody,
     closing_the_incident_resolves_its_escalation,
     sigkill_of_either_daemon_makes_exactly_one_escalation_each,
+    a_deadline_that_passed_while_escalation_was_down_fires_at_restart,
     the_notify_command_runs_with_the_notification_and_a_failure_is_retried)
