@@ -12,8 +12,8 @@
 # is missing, build/deps.mk's rule installs it (apt-get, as root or through
 # sudo -n) or stops with the exact command to run.
 
-PKGS      := libzmq msgpack yaml-0.1 sqlite3 libutf8proc
-DEB_PKGS  := pkg-config libzmq3-dev libmsgpack-dev libyaml-dev libsqlite3-dev libutf8proc-dev tzdata
+PKGS      := libzmq msgpack yaml-0.1 sqlite3 libutf8proc libsodium
+DEB_PKGS  := pkg-config libzmq3-dev libmsgpack-dev libyaml-dev libsqlite3-dev libutf8proc-dev libsodium-dev tzdata
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=

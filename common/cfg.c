@@ -278,6 +278,17 @@ static const struct cfg_schema cfg_escalation_schema = {
 	cfg_escalation_keys, 0, cfg_check_escalation,
 };
 
+static const struct cfg_key cfg_web_keys[] = {
+	{KEY("listen", K_STR, 0, cfg_web_t, listen), .dflt = "http://127.0.0.1:7180"},
+	{KEY("base_url", K_STR, 0, cfg_web_t, base_url)},
+	{KEY("user_header", K_STR, 0, cfg_web_t, user_header), .dflt = "X-Remote-User"},
+	{KEY("trusted_proxies", K_STRLIST, 0, cfg_web_t, trusted_proxies),
+	    COUNT(cfg_web_t, ntrusted_proxies)},
+	{KEY("open_intake", K_BOOL, 0, cfg_web_t, open_intake), .dflt = "true"},
+	END
+};
+static const struct cfg_schema cfg_web_schema = {cfg_web_keys, 0, NULL};
+
 static const struct cfg_key cfg_root_keys[] = {
 	{KEY("data_dir", K_PATH, 0, cfg_t, data_dir), .dflt = "../var"},
 	{KEY("timezone", K_TIMEZONE, 0, cfg_t, timezone),
@@ -298,6 +309,7 @@ static const struct cfg_key cfg_root_keys[] = {
 	    .sub = &cfg_escalation_schema},
 	{KEY("notify", K_LIST, 0, cfg_t, channels),
 	    COUNT(cfg_t, nchannels), .sub = &cfg_channel_schema},
+	{KEY("web", K_MAP, 0, cfg_t, web), .sub = &cfg_web_schema},
 	END
 };
 static const struct cfg_schema cfg_root_schema = {

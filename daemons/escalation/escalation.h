@@ -38,6 +38,7 @@
 #define ESCALATION_FIRE_MAX     64      /* due escalations handled in one tick */
 #define ESCALATION_STEPS_MAX    4       /* policy steps, at most */
 #define ESCALATION_CONTACTS_MAX 8       /* contacts notified in one step, at most */
+#define ESCALATION_TOKEN_TTL_MS (24 * 3600 * 1000LL)  /* an ack link dies after this */
 
 /* escalations.status */
 #define ESC_OPEN        "open"
