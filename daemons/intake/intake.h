@@ -105,6 +105,8 @@ typedef struct {
 	struct link *link_escalation;           /* main.c's, not the reader's */
 	struct link *link_reporting;
 	durable_t    outbox;                    /* outbox rows on disk */
+	const char  *fail_id;   /* test seam (TRYGG_TEST_FAIL_ID): a submit with this
+	                           id fails after its insert, as a store failure would */
 	int64_t      now;               /* the batch's time of receipt */
 	int          number_year;       /* the year whose last number is cached; */
 	int64_t      number_last;       /*   0 when the cache must be reloaded */

@@ -67,7 +67,9 @@ intake_op_submit(void *ctx, const msg_t *m, pack_t *reply)
 			goto out;
 		}
 		duplicate = true;
-	} else if ((row = intake_store_insert(in, &s, number, &inc)) < 0) {
+	} else if ((row = intake_store_insert(in, &s, number, &inc)) < 0 ||
+	    (in->fail_id != NULL && strcmp(s.client_id, in->fail_id) == 0)) {
+		/* a store failure, or the test seam's stand-in for one after the insert */
 		intake_internal(reply, m, "storing the incident", in);
 		goto out;
 	}

@@ -83,6 +83,7 @@ main(int argc, char **argv)
 	cfg = args.cfg;
 	memset(&in, 0, sizeof(in));
 	in.cfg = cfg;
+	in.fail_id = getenv("TRYGG_TEST_FAIL_ID");
 	if ((in.tz = tz_open(cfg->timezone, err, sizeof(err))) == NULL)
 		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
 	if (args.check_only) {
