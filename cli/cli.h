@@ -16,12 +16,15 @@
 
 #include "cfg.h"
 #include "pack.h"
+#include "tz.h"
 
 typedef struct {
 	const char *cfg_path;
+	bool        cfg_given;  /* -c was given (the path is worth repeating) */
 	cfg_t      *cfg;        /* NULL for commands that load their own */
 	bool        json;       /* --json: print replies as JSON */
 	void       *zctx;
+	tz_t       *tz;         /* the configured zone, opened by cli_local_time */
 } cli_t;
 
 /*
@@ -31,6 +34,13 @@ typedef struct {
  * returns the exit status.
  */
 int cli_call(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *reply);
+/*
+ * The same with its own wait per attempt and number of attempts. With
+ * errbuf, nothing is printed: a failure's text ("code: message", or why no
+ * reply came) goes into errbuf instead.
+ */
+int cli_call_with(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *reply,
+    int timeout_ms, int attempts, char *errbuf, size_t errlen);
 /* Prints a reply map as JSON on stdout (for --json). */
 void cli_print_json(const msgpack_object *o);
 /* the value under key in a map, or NULL */
@@ -46,5 +56,25 @@ int cmd_config(cli_t *cli, int argc, char **argv);      /* config check */
 int cmd_calendar(cli_t *cli, int argc, char **argv);    /* calendar holidays */
 int cmd_oncall(cli_t *cli, int argc, char **argv);
 int cmd_rota(cli_t *cli, int argc, char **argv);
+/* cmd_escalation.c */
+int cmd_escalations(cli_t *cli, int argc, char **argv);
+int cmd_ack(cli_t *cli, int argc, char **argv);
+int cmd_resolve(cli_t *cli, int argc, char **argv);
+int cmd_watch(cli_t *cli, int argc, char **argv);
+int cmd_status(cli_t *cli, int argc, char **argv);
+/*
+ * An incident's escalations beside it, for get and submit. reply is
+ * intake's reply holding "incident". With --json it prints reply with
+ * "escalations" (or "escalation_error") added; otherwise it prints the
+ * escalations after the incident's own text. wait (submit): asks for a
+ * short while until the escalation exists, and else says it is queued and
+ * who is on call now.
+ */
+void cli_incident_escalations(cli_t *cli, const msgpack_object *reply, bool wait);
+/*
+ * Writes an RFC 3339 value as local time in the configured zone
+ * ("2026-12-01 03:12 CET"); the value itself when it is not a time.
+ */
+const char *cli_local_time(cli_t *cli, const msgpack_object *o, char out[TZ_FORMAT_MAX + 40]);
 
 #endif
