@@ -544,10 +544,25 @@ TEST(escalation_down_get_submit_and_status_say_so)
 	const char *const sub[] = {"submit", "--id", "down-1", "--district", "Ryd",
 	    "--category", "brand", "--severity", "5", "--summary", "Brand i förråd",
 	    "--reporter", "r", NULL};
-	char num[16];
+	static const char *const direct[][8] = {
+		{"ack", "1", "--by", "tib-1", NULL},
+		{"resolve", "1", "--by", "tib-1", NULL},
+		{"escalations", NULL},
+	};
+	pid_t pids[3];
+	char num[16], path[3][320];
 	const msgpack_object *doc;
 
 	harness_kill(hh, H_ESCALATION, SIGKILL);
+	/* the commands that only talk to trygg-escalation wait out their retries meanwhile */
+	for (int i = 0; i < 3; i++) {
+		int fd;
+
+		snprintf(path[i], sizeof(path[i]), "%s/direct-%d", hh->dir, i);
+		fd = open(path[i], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		pids[i] = spawn(hh, direct[i], fd, path[i]);
+		close(fd);
+	}
 	snprintf(num, sizeof(num), "%s", submit_(hh, sub, __LINE__));
 	CHECK_HAS(line_with(R.out, "escalation: unknown"), "trygg-escalation does not answer");
 	CHECK_HAS(R.out, "stored");
@@ -569,6 +584,15 @@ TEST(escalation_down_get_submit_and_status_say_so)
 	doc = json_parse(R.out);
 	CHECK_RUN(doc != NULL && !h_bool(doc, "ok"));
 	CHECK(!h_bool(h_get(h_get(doc, "daemons"), "trygg-escalation"), "up"));
+
+	for (int i = 0; i < 3; i++) {
+		char *err;
+
+		CHECK_INT(wait_status(pids[i], HANG_MS), 69);
+		err = slurp(path[i]);
+		CHECK_HAS(err, hh->endpoint[H_ESCALATION]);
+		free(err);
+	}
 
 	/* the outbox row is two minutes old on intake's clock */
 	harness_kill(hh, H_INTAKE, SIGTERM);
@@ -719,6 +743,51 @@ TEST(watch_prints_each_notification_and_the_ack_to_run)
 	CHECK_INT(watch_stop(&w), 0);           /* SIGTERM: a clean exit */
 }
 
+/*
+ * A topic is a prefix to ZeroMQ: watch sakerhetschef must not print what
+ * goes to sakerhetschef-ersattare (the next step, after ack_timeout). PUB
+ * keeps each subscriber's order, so once a later notification for
+ * sakerhetschef is printed, the deputy's would have been too.
+ */
+TEST(watch_contact_is_that_contact_only)
+{
+	harness_t *hh;
+	watch_t boss, deputy;
+	char num[16], first[16];
+	const char *const sub[] = {"submit", "--id", "topic-1", "--district", "Ryd",
+	    "--category", "brand", "--severity", "5", "--summary", "Brand", "--reporter", "r", NULL};
+	const char *const sub2[] = {"submit", "--id", "topic-2", "--district", "Ryd",
+	    "--category", "brand", "--severity", "5", "--summary", "Brand", "--reporter", "r", NULL};
+	int i;
+
+	setenv("TRYGG_TEST_NOW", NOW, 1);
+	hh = harness_new("escalation:\n  ack_timeout: 2s\n  renotify_every: 1s\n");
+	if (harness_start(hh, H_INTAKE) < 0 || harness_start(hh, H_ESCALATION) < 0) {
+		test_fail(__FILE__, __LINE__, "cannot start the daemons");
+		harness_destroy(&hh);
+		return;
+	}
+	watch_start(&boss, hh, (const char *const[]){"watch", "sakerhetschef", NULL});
+	watch_start(&deputy, hh, (const char *const[]){"watch", "sakerhetschef-ersattare", NULL});
+	for (i = 0; i < WAIT_MS / 50 && (watch_connections(&boss) < 1 ||
+	    watch_connections(&deputy) < 1); i++)
+		sleep_ms(50);
+	sleep_ms(200);
+	snprintf(first, sizeof(first), "%s", submit_(hh, sub, __LINE__));
+	CHECK(watch_until(&boss, 0, first, WAIT_MS));
+	/* nobody acks: the deputy is notified at step 2 */
+	CHECK(watch_until(&deputy, 0, "--by sakerhetschef-ersattare", WAIT_MS));
+	CHECK_HAS(line_with(buf_str(&deputy.out), "ESCALATION"), "step 2");
+	/* a later notification for sakerhetschef: the deputy's never came before it */
+	snprintf(num, sizeof(num), "%s", submit_(hh, sub2, __LINE__));
+	CHECK(watch_until(&boss, 0, num, WAIT_MS));
+	CHECK(strstr(buf_str(&boss.out), "ersattare") == NULL);
+	CHECK(strstr(buf_str(&deputy.out), "--by sakerhetschef\n") == NULL);
+	CHECK_INT(watch_stop(&boss), 0);
+	CHECK_INT(watch_stop(&deputy), 0);
+	harness_destroy(&hh);
+}
+
 TEST(watch_json_and_errors)
 {
 	watch_t w;
@@ -775,4 +844,5 @@ TEST_MAIN(submit_reports_the_escalation_or_nothing_for_team_scope,
     status_shows_every_daemon_and_its_links,
     escalation_down_get_submit_and_status_say_so,
     watch_prints_each_notification_and_the_ack_to_run,
-    watch_json_and_errors, help_lists_the_new_commands)
+    watch_contact_is_that_contact_only, watch_json_and_errors,
+    help_lists_the_new_commands)
