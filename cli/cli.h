@@ -11,6 +11,8 @@
 #define TRYGG_CLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
 
 #include <msgpack.h>
 
@@ -60,8 +62,8 @@ int cmd_rota(cli_t *cli, int argc, char **argv);
 int cmd_escalations(cli_t *cli, int argc, char **argv);
 int cmd_ack(cli_t *cli, int argc, char **argv);
 int cmd_resolve(cli_t *cli, int argc, char **argv);
-int cmd_watch(cli_t *cli, int argc, char **argv);
-int cmd_status(cli_t *cli, int argc, char **argv);
+int cmd_watch(cli_t *cli, int argc, char **argv);       /* cmd_watch.c */
+int cmd_status(cli_t *cli, int argc, char **argv);      /* cmd_status.c */
 /*
  * An incident's escalations beside it, for get and submit. reply is
  * intake's reply holding "incident". With --json it prints reply with
@@ -71,10 +73,38 @@ int cmd_status(cli_t *cli, int argc, char **argv);
  * who is on call now.
  */
 void cli_incident_escalations(cli_t *cli, const msgpack_object *reply, bool wait);
+
+/* ---- cli_text.c: what the commands print for people ---- */
+
+#define CLI_TIME_MAX 64         /* room for what cli_local_time writes */
+
+/* A request map opened with v and op, for the caller to fill and close. */
+pack_t *cli_op_new(const char *op);
+/* an integer value, or -1 when absent */
+long long cli_int(const msgpack_object *map, const char *key);
+/* true when o is the string s */
+bool cli_is(const msgpack_object *o, const char *s);
+/*
+ * Writes text from the data so that it is safe to paste: control
+ * characters (C0, DEL, C1) as \xNN, the rest as it is; "-" for a value
+ * that is not a string.
+ */
+void cli_put(FILE *f, const msgpack_object *o);
+/* the width in characters of what cli_put writes */
+size_t cli_put_width(const msgpack_object *o);
 /*
  * Writes an RFC 3339 value as local time in the configured zone
  * ("2026-12-01 03:12 CET"); the value itself when it is not a time.
  */
-const char *cli_local_time(cli_t *cli, const msgpack_object *o, char out[TZ_FORMAT_MAX + 40]);
+const char *cli_local_time(cli_t *cli, const msgpack_object *o, char out[CLI_TIME_MAX]);
+/* The same, only "HH:MM ABBR" when on the same local day as ref (NULL: now). */
+const char *cli_short_time(cli_t *cli, const msgpack_object *o, const msgpack_object *ref,
+    char out[CLI_TIME_MAX]);
+/* Prints what p holds (one msgpack object) as JSON. */
+void cli_print_packed(pack_t *p);
+/* a contact map {id, name} as "Name (id)" on stdout */
+void cli_put_contact(const msgpack_object *contact);
+/* a contact id as "Name (id)", the name from the configuration */
+void cli_put_contact_id(cli_t *cli, const msgpack_object *id);
 
 #endif
