@@ -525,8 +525,12 @@ cli_incident_escalations(cli_t *cli, const msgpack_object *reply, bool wait)
 		pack_destroy(&arr);
 		return;
 	}
-	/* submit: the link carries it within moments; ask until then */
-	for (;;) {
+	/*
+	 * A team-scope incident never has one (the level is decided at submit):
+	 * nothing to ask. submit: the link carries it within moments; ask until then.
+	 */
+	n = 0;
+	while (!cli_is(kind, "none")) {
 		int64_t left = deadline - esc_mono_ms();
 
 		n = esc_of_incident(cli, number, wait && left < ESC_ASIDE_TIMEOUT_MS && left > 0 ?
