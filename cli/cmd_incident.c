@@ -42,15 +42,24 @@ cli_request(const char *op)
 	return p;
 }
 
-/* Sends, prints the reply as JSON when asked, and returns the exit status. */
+/* Sends to trygg-intake; returns the exit status. */
 static int
-cli_send(cli_t *cli, pack_t *req, msgpack_unpacked *reply, bool *printed)
+cli_send_only(cli_t *cli, pack_t *req, msgpack_unpacked *reply)
 {
 	int rc;
 
 	pack_map_close(req);
 	rc = cli_call(cli, cli->cfg->endpoints.intake, req, reply);
 	pack_destroy(&req);
+	return rc;
+}
+
+/* Sends, prints the reply as JSON when asked, and returns the exit status. */
+static int
+cli_send(cli_t *cli, pack_t *req, msgpack_unpacked *reply, bool *printed)
+{
+	int rc = cli_send_only(cli, req, reply);
+
 	*printed = false;
 	if (rc == 0 && cli->json) {
 		cli_print_json(&reply->data);
@@ -99,9 +108,9 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 	const char *partners[32];
 	int npartners = 0, ch, rc;
 	char generated[64];
-	bool printed, has_id = false;
+	bool has_id = false, escalates;
 	msgpack_unpacked reply;
-	const msgpack_object *inc;
+	const msgpack_object *inc, *esc;
 	pack_t *req = cli_request("submit");
 	long sev;
 
@@ -162,12 +171,18 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 			pack_str(req, partners[i]);
 		pack_array_close(req);
 	}
-	if ((rc = cli_send(cli, req, &reply, &printed)) != 0)
+	if ((rc = cli_send_only(cli, req, &reply)) != 0)
 		return rc;
-	if (!printed) {
+	inc = cli_get(&reply.data, "incident");
+	esc = cli_get(inc, "escalation");
+	/* an incident beyond the team's scope: say what became of its escalation */
+	escalates = esc && esc->type == MSGPACK_OBJECT_STR &&
+	    !(esc->via.str.size == 4 && memcmp(esc->via.str.ptr, "none", 4) == 0);
+	if (cli->json && !escalates) {
+		cli_print_json(&reply.data);
+	} else if (!cli->json) {
 		const msgpack_object *dup = cli_get(&reply.data, "duplicate");
 
-		inc = cli_get(&reply.data, "incident");
 		printf("%s  %s (%s)  escalation: %s  status: %s%s\n",
 		    cli_text_str(cli_get(inc, "number")), cli_text_str(cli_get(inc, "team_name")),
 		    cli_text_str(cli_get(inc, "district")), cli_text_str(cli_get(inc, "escalation")),
@@ -175,6 +190,8 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 		    dup && dup->type == MSGPACK_OBJECT_BOOLEAN && dup->via.boolean ?
 		    "  (already received: duplicate)" : "");
 	}
+	if (escalates)
+		cli_incident_escalations(cli, &reply.data, true);
 	msgpack_unpacked_destroy(&reply);
 	return 0;
 }
@@ -245,7 +262,6 @@ cmd_get(cli_t *cli, int argc, char **argv)
 	};
 	const char *id = NULL;
 	msgpack_unpacked reply;
-	bool printed;
 	long before = 0;
 	pack_t *req;
 	int ch, rc;
@@ -272,10 +288,12 @@ cmd_get(cli_t *cli, int argc, char **argv)
 		pack_kv_str(req, "number", argv[optind]);
 	if (before > 0)
 		pack_kv_int(req, "history_before", before);
-	if ((rc = cli_send(cli, req, &reply, &printed)) != 0)
+	if ((rc = cli_send_only(cli, req, &reply)) != 0)
 		return rc;
-	if (!printed)
+	if (!cli->json)
 		cli_print_incident(cli_get(&reply.data, "incident"));
+	/* the escalation beside the incident: who was notified, who acknowledged */
+	cli_incident_escalations(cli, &reply.data, false);
 	msgpack_unpacked_destroy(&reply);
 	return 0;
 }
