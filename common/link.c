@@ -363,6 +363,7 @@ link_status(link_t *l, pack_t *map)
 	pack_map_open(map);
 	pack_kv_int(map, "backlog", count);
 	pack_kv_int(map, "oldest_age_s", count > 0 ? (now - oldest) / 1000 : 0);
+	pack_kv_bool(map, "stale", count > 0 && now - oldest >= l->c.stale_ms);
 	pack_kv_int(map, "acked", l->acked);
 	pack_kv_int(map, "resends", (int64_t)l->resends);
 	pack_map_close(map);

@@ -393,7 +393,21 @@ TEST(reinforcement_reaches_the_other_two_coordinators_and_team_scope_nobody)
 	CHECK(ot2 && ot3);
 	CHECK(link_drained(h));
 	CHECK_INT(count_escalations(h, none, NULL), 0);
-	CHECK_INT(count_escalations(h, num, NULL), 1);
+	{
+		long long id = -1;
+		pack_t *p;
+		const msgpack_object *r, *cs;
+
+		CHECK_INT(count_escalations(h, num, &id), 1);
+		p = harness_req("get");
+		pack_kv_int(p, "escalation", id);
+		pack_map_close(p);
+		r = harness_call(h, H_ESCALATION, p);
+		pack_destroy(&p);
+		cs = h_get(h_get(r, "escalation"), "contacts");
+		CHECK(cs && cs->type == MSGPACK_OBJECT_ARRAY && cs->via.array.size == 2);
+		CHECK_STR(h_str(h_get(r, "escalation"), "target"), "coordinators");
+	}
 	zmq_close(sub);
 	harness_destroy(&h);
 }
