@@ -103,7 +103,7 @@ esc_change(cli_t *cli, int argc, char **argv, bool resolve)
 	if (esc_parse_int(argv[optind], 1, LONG_MAX, &id) < 0)
 		return cli_usage("%s: ESCALATION is the escalation's number (see trygg "
 		    "escalations), not '%s'", argv[0], argv[optind]);
-	req = cli_op_new(resolve ? "resolve" : "ack");
+	req = cli_op_new(resolve ? WIRE_OP_RESOLVE : WIRE_OP_ACK);
 	pack_kv_int(req, "escalation", id);
 	pack_kv_str(req, "by", by);
 	if (note)
@@ -197,7 +197,7 @@ cmd_escalations(cli_t *cli, int argc, char **argv)
 		{"before", required_argument, NULL, 'b'},
 		{NULL, 0, NULL, 0},
 	};
-	pack_t *req = cli_op_new("list");
+	pack_t *req = cli_op_new(WIRE_OP_LIST);
 	const msgpack_object *list, *next;
 	msgpack_unpacked reply;
 	esc_row_t *rows = NULL;
@@ -289,7 +289,7 @@ static int
 esc_of_incident(cli_t *cli, const msgpack_object *number, int timeout_ms,
     long long ids[ESC_INCIDENT_MAX], char *err, size_t errlen)
 {
-	pack_t *req = cli_op_new("list");
+	pack_t *req = cli_op_new(WIRE_OP_LIST);
 	msgpack_unpacked reply;
 	const msgpack_object *list;
 	int n = 0, rc;
@@ -446,7 +446,7 @@ esc_pack_full(cli_t *cli, const long long *ids, int n, pack_t *p, msgpack_unpack
 	int got = 0;
 
 	for (int i = 0; i < n; i++) {
-		pack_t *req = cli_op_new("get");
+		pack_t *req = cli_op_new(WIRE_OP_GET);
 		int rc;
 
 		pack_kv_int(req, "escalation", ids[i]);
@@ -469,7 +469,7 @@ esc_pack_full(cli_t *cli, const long long *ids, int n, pack_t *p, msgpack_unpack
 static void
 esc_oncall_now(cli_t *cli, pack_t *json)
 {
-	pack_t *req = cli_op_new("oncall");
+	pack_t *req = cli_op_new(WIRE_OP_ONCALL);
 	msgpack_unpacked reply;
 	char err[512];
 

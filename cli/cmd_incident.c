@@ -31,17 +31,6 @@ cli_column(const msgpack_object *o, size_t width)
 	putchar(' ');
 }
 
-static pack_t *
-cli_request(const char *op)
-{
-	pack_t *p = pack_new();
-
-	pack_map_open(p);
-	pack_kv_int(p, "v", WIRE_VERSION);
-	pack_kv_str(p, "op", op);
-	return p;
-}
-
 /* Sends to trygg-intake; returns the exit status. */
 static int
 cli_send_only(cli_t *cli, pack_t *req, msgpack_unpacked *reply)
@@ -111,7 +100,7 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 	bool has_id = false, escalates;
 	msgpack_unpacked reply;
 	const msgpack_object *inc, *esc;
-	pack_t *req = cli_request("submit");
+	pack_t *req = cli_op_new(WIRE_OP_SUBMIT);
 	long sev;
 
 	optind = 0;
@@ -281,7 +270,7 @@ cmd_get(cli_t *cli, int argc, char **argv)
 	}
 	if ((id == NULL) == (optind == argc - 1 ? false : true) || optind < argc - 1)
 		return cli_usage("usage: trygg get NUMBER | trygg get --id CLIENT_ID");
-	req = cli_request("get");
+	req = cli_op_new(WIRE_OP_GET);
 	if (id)
 		pack_kv_str(req, "id", id);
 	else
@@ -309,7 +298,7 @@ cmd_list(cli_t *cli, int argc, char **argv)
 		{"before", required_argument, NULL, 'b'},
 		{NULL, 0, NULL, 0},
 	};
-	pack_t *req = cli_request("list");
+	pack_t *req = cli_op_new(WIRE_OP_LIST);
 	msgpack_unpacked reply;
 	const msgpack_object *list;
 	bool printed;
@@ -399,7 +388,7 @@ cmd_update(cli_t *cli, int argc, char **argv)
 	if (optind != argc - 1 || by == NULL)
 		return cli_usage("usage: trygg update NUMBER --by WHO [--note TEXT] "
 		    "[--status open|closed | --close | --reopen]");
-	req = cli_request("update");
+	req = cli_op_new(WIRE_OP_UPDATE);
 	pack_kv_str(req, "number", argv[optind]);
 	pack_kv_str(req, "by", by);
 	/* one id for this invocation: its own retries then add the note once */

@@ -72,7 +72,7 @@ cmd_status(cli_t *cli, int argc, char **argv)
 	if (argc != 1)
 		return cli_usage("usage: trygg status");
 	for (size_t i = 0; i < STATUS_NDAEMONS; i++) {
-		pack_t *req = cli_op_new("status");
+		pack_t *req = cli_op_new(WIRE_OP_STATUS);
 
 		pack_map_close(req);
 		up[i] = cli_call_with(cli, status_endpoint(cli->cfg, i), req, &replies[i],

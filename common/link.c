@@ -147,7 +147,7 @@ link_pump(link_t *l)
 	pack_reset(l->batch);
 	pack_map_open(l->batch);
 	pack_kv_int(l->batch, "v", WIRE_VERSION);
-	pack_kv_str(l->batch, "op", "link.deliver");
+	pack_kv_str(l->batch, "op", WIRE_OP_LINK_DELIVER);
 	pack_kv_str(l->batch, "link", l->name);
 	pack_kv_str(l->batch, "source", l->source);
 	pack_kv_str(l->batch, "epoch", l->epoch);

@@ -444,7 +444,7 @@ server_take(server_t *s)
 		    slot->reply)) == NULL)
 			continue;       /* answered: too large, malformed, ping */
 		pack_reset(slot->reply);
-		if (msg_op_is(op, op_len, "status")) {
+		if (msg_op_is(op, op_len, WIRE_OP_STATUS)) {
 			server_status(s, slot->msg, slot->reply);
 			continue;
 		}

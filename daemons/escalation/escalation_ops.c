@@ -388,12 +388,12 @@ escalation_op_list(void *ctx, const msg_t *m, pack_t *reply)
 
 /* the operations besides ping and status, which common/server.c answers */
 const server_op_t escalation_ops[] = {
-	{"link.deliver", SERVER_WRITE, escalation_op_deliver},
-	{"ack", SERVER_WRITE, escalation_op_ack},
-	{"resolve", SERVER_WRITE, escalation_op_resolve},
-	{"get", SERVER_READ, escalation_op_get},
-	{"token", SERVER_READ, escalation_op_token},
-	{"list", SERVER_READ, escalation_op_list},
-	{"oncall", SERVER_MAIN, escalation_oncall},
+	{WIRE_OP_LINK_DELIVER, SERVER_WRITE, escalation_op_deliver},
+	{WIRE_OP_ACK, SERVER_WRITE, escalation_op_ack},
+	{WIRE_OP_RESOLVE, SERVER_WRITE, escalation_op_resolve},
+	{WIRE_OP_GET, SERVER_READ, escalation_op_get},
+	{WIRE_OP_TOKEN, SERVER_READ, escalation_op_token},
+	{WIRE_OP_LIST, SERVER_READ, escalation_op_list},
+	{WIRE_OP_ONCALL, SERVER_MAIN, escalation_oncall},
 };
 const size_t escalation_nops = sizeof(escalation_ops) / sizeof(escalation_ops[0]);

@@ -277,9 +277,9 @@ intake_op_update(void *ctx, const msg_t *m, pack_t *reply)
 
 /* the operations besides ping and status, which common/server.c answers */
 const server_op_t intake_ops[] = {
-	{"submit", SERVER_WRITE, intake_op_submit},
-	{"get", SERVER_READ, intake_op_get},
-	{"list", SERVER_READ, intake_op_list},
-	{"update", SERVER_WRITE, intake_op_update},
+	{WIRE_OP_SUBMIT, SERVER_WRITE, intake_op_submit},
+	{WIRE_OP_GET, SERVER_READ, intake_op_get},
+	{WIRE_OP_LIST, SERVER_READ, intake_op_list},
+	{WIRE_OP_UPDATE, SERVER_WRITE, intake_op_update},
 };
 const size_t intake_nops = sizeof(intake_ops) / sizeof(intake_ops[0]);
