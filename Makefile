@@ -114,7 +114,7 @@ $(patsubst tests/scenario/%.c,$(BUILD)/tests/%,$(SCEN_SRC)): $(BUILD)/tests/%: $
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter-out |,$^) $(LIB_LIBS)
 
-$(BUILD)/bench/%: $(OBJ)/bench/%.o $(OBJ)/tests/harness.o $(LIBTRYGG) | $(PROGRAMS)
+$(BUILD)/bench/%: $(OBJ)/bench/%.o $(OBJ)/tests/harness.o $(OBJ)/tests/load.o $(LIBTRYGG) | $(PROGRAMS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter-out |,$^) $(LIB_LIBS)
 
