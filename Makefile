@@ -12,8 +12,8 @@
 # is missing, build/deps.mk's rule installs it (apt-get, as root or through
 # sudo -n) or stops with the exact command to run.
 
-PKGS      := libzmq msgpack yaml-0.1 sqlite3 libutf8proc
-DEB_PKGS  := pkg-config libzmq3-dev libmsgpack-dev libyaml-dev libsqlite3-dev libutf8proc-dev tzdata
+PKGS      := libzmq msgpack yaml-0.1 sqlite3 libutf8proc libsodium
+DEB_PKGS  := pkg-config libzmq3-dev libmsgpack-dev libyaml-dev libsqlite3-dev libutf8proc-dev libsodium-dev tzdata
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -110,11 +110,11 @@ $(BUILD)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(OBJ)/tests/test.o $(LIBTRYGG
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
 # scenario tests start the real programs, so they depend on them
-$(patsubst tests/scenario/%.c,$(BUILD)/tests/%,$(SCEN_SRC)): $(BUILD)/tests/%: $(OBJ)/tests/scenario/%.o $(OBJ)/tests/harness.o $(OBJ)/tests/test.o $(LIBTRYGG) | $(PROGRAMS)
+$(patsubst tests/scenario/%.c,$(BUILD)/tests/%,$(SCEN_SRC)): $(BUILD)/tests/%: $(OBJ)/tests/scenario/%.o $(OBJ)/tests/harness.o $(OBJ)/tests/json_in.o $(OBJ)/tests/test.o $(LIBTRYGG) | $(PROGRAMS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter-out |,$^) $(LIB_LIBS)
 
-$(BUILD)/bench/%: $(OBJ)/bench/%.o $(OBJ)/tests/harness.o $(LIBTRYGG) | $(PROGRAMS)
+$(BUILD)/bench/%: $(OBJ)/bench/%.o $(OBJ)/tests/harness.o $(OBJ)/tests/load.o $(LIBTRYGG) | $(PROGRAMS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter-out |,$^) $(LIB_LIBS)
 

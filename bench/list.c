@@ -14,10 +14,19 @@
  * row, every filter tested row by row, as schema 1 did for team and
  * status), once, through SQLite directly: no daemon, no packing.
  *
+ * Then the mixed run: 32 clients submit (tests/load.h) alone, and again
+ * while one more client repeats the heaviest list (closed incidents, a
+ * page of 1000) without pause; twice each, alternating. Reads run beside
+ * the writer, so the submit rate with the lister should stay within 20 %
+ * of the rate without it.
+ *
  *   build/bench/list BINDIR [INCIDENTS] [REPS]
  */
 #include "harness.h"
+#include "load.h"
 #include "mem.h"
+
+#include <pthread.h>
 
 #include <signal.h>
 #include <sqlite3.h>
@@ -35,6 +44,9 @@
 #define BENCH_STEP_MS    60000          /* one incident a minute */
 #define BENCH_T0_MS      1733011200000LL /* 2024-12-01T00:00:00Z */
 #define BENCH_DAY_MS     86400000LL
+#define BENCH_MIXED_TOTAL 20000         /* submits per mixed run */
+#define BENCH_MIXED_CLIENTS 32
+#define BENCH_MIXED_TARGET 0.8          /* rate with the lister / rate without */
 
 static double
 bench_now(void)
@@ -266,6 +278,84 @@ bench_baseline(sqlite3 *db, const bench_case_t *c, int64_t before_row)
 	return (bench_now() - t0) * 1000.0;
 }
 
+/* The lister of the mixed run: the heaviest list, again and again, until stop. */
+typedef struct {
+	harness_t     *h;
+	volatile int   stop;
+	int            lists, failed;
+	double         ms;          /* in all */
+} bench_lister_t;
+
+static void *
+bench_lister(void *arg)
+{
+	bench_lister_t *l = arg;
+	bench_case_t c = {NULL, "closed", NULL, NULL, 0, 1000};
+	void *sock = zmq_socket(l->h->zctx, ZMQ_REQ);
+	pack_t *p = pack_new();
+	int linger = 0, items = 0;
+	bool next = false;
+
+	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_connect(sock, l->h->endpoint[H_INTAKE]);
+	bench_request(p, &c);
+	while (!__atomic_load_n(&l->stop, __ATOMIC_RELAXED)) {
+		double ms = bench_list(sock, p, &items, &next);
+
+		if (ms < 0) {
+			l->failed++;
+			break;          /* a REQ socket without its reply cannot send again */
+		}
+		l->lists++;
+		l->ms += ms;
+	}
+	zmq_close(sock);
+	pack_destroy(&p);
+	return NULL;
+}
+
+/* Submit rates alone and beside the lister, alternating; prints and returns the verdict. */
+static bool
+bench_mixed(harness_t *h)
+{
+	double alone = 0, with = 0;
+	int failed = 0, lists = 0;
+	double list_ms = 0;
+
+	for (int round = 0; round < 2; round++) {
+		load_result_t r;
+		bench_lister_t l = {.h = h};
+		pthread_t t;
+		char prefix[32];
+
+		snprintf(prefix, sizeof(prefix), "alone-%d", round);
+		if (load_submits(h, prefix, BENCH_MIXED_TOTAL, BENCH_MIXED_CLIENTS, &r) < 0)
+			return false;
+		alone += r.rate;
+		failed += r.failed;
+		pthread_create(&t, NULL, bench_lister, &l);
+		snprintf(prefix, sizeof(prefix), "mixed-%d", round);
+		if (load_submits(h, prefix, BENCH_MIXED_TOTAL, BENCH_MIXED_CLIENTS, &r) < 0)
+			failed++;
+		__atomic_store_n(&l.stop, 1, __ATOMIC_RELAXED);
+		pthread_join(t, NULL);
+		with += r.rate;
+		failed += r.failed + l.failed;
+		lists += l.lists;
+		list_ms += l.ms;
+	}
+	printf("bench/list mixed: %d clients submitting, %d submits a run, two runs each\n",
+	    BENCH_MIXED_CLIENTS, BENCH_MIXED_TOTAL);
+	printf("  submits/s alone                 %8.0f\n", alone / 2);
+	printf("  submits/s beside the lister     %8.0f   (%d lists of 1000 closed, %.2f ms each)\n",
+	    with / 2, lists, lists ? list_ms / lists : 0);
+	printf("  ratio                           %8.2f   (target >= %.2f)\n",
+	    alone > 0 ? with / alone : 0, BENCH_MIXED_TARGET);
+	printf("  verdict: %s\n", failed == 0 && alone > 0 && with / alone >= BENCH_MIXED_TARGET ?
+	    "meets the target" : "BELOW TARGET");
+	return failed == 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -343,6 +433,8 @@ main(int argc, char **argv)
 	printf("  %d combinations, %d with p50 over %.0f ms, slowest single list %.2f ms\n",
 	    cases, over, BENCH_TARGET_MS, worst);
 	printf("  verdict: %s\n", failed == 0 && over == 0 ? "meets the target" : "BELOW TARGET");
+	if (!bench_mixed(h))
+		failed++;
 	zmq_close(sock);
 	sqlite3_close(ro);
 	pack_destroy(&p);

@@ -107,7 +107,7 @@ cmd_oncall(cli_t *cli, int argc, char **argv)
 
 	pack_map_open(req);
 	pack_kv_int(req, "v", WIRE_VERSION);
-	pack_kv_str(req, "op", "oncall");
+	pack_kv_str(req, "op", WIRE_OP_ONCALL);
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {

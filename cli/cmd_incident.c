@@ -31,26 +31,24 @@ cli_column(const msgpack_object *o, size_t width)
 	putchar(' ');
 }
 
-static pack_t *
-cli_request(const char *op)
-{
-	pack_t *p = pack_new();
-
-	pack_map_open(p);
-	pack_kv_int(p, "v", WIRE_VERSION);
-	pack_kv_str(p, "op", op);
-	return p;
-}
-
-/* Sends, prints the reply as JSON when asked, and returns the exit status. */
+/* Sends to trygg-intake; returns the exit status. */
 static int
-cli_send(cli_t *cli, pack_t *req, msgpack_unpacked *reply, bool *printed)
+cli_send_only(cli_t *cli, pack_t *req, msgpack_unpacked *reply)
 {
 	int rc;
 
 	pack_map_close(req);
 	rc = cli_call(cli, cli->cfg->endpoints.intake, req, reply);
 	pack_destroy(&req);
+	return rc;
+}
+
+/* Sends, prints the reply as JSON when asked, and returns the exit status. */
+static int
+cli_send(cli_t *cli, pack_t *req, msgpack_unpacked *reply, bool *printed)
+{
+	int rc = cli_send_only(cli, req, reply);
+
 	*printed = false;
 	if (rc == 0 && cli->json) {
 		cli_print_json(&reply->data);
@@ -99,10 +97,10 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 	const char *partners[32];
 	int npartners = 0, ch, rc;
 	char generated[64];
-	bool printed, has_id = false;
+	bool has_id = false, escalates;
 	msgpack_unpacked reply;
-	const msgpack_object *inc;
-	pack_t *req = cli_request("submit");
+	const msgpack_object *inc, *esc;
+	pack_t *req = cli_op_new(WIRE_OP_SUBMIT);
 	long sev;
 
 	optind = 0;
@@ -162,12 +160,18 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 			pack_str(req, partners[i]);
 		pack_array_close(req);
 	}
-	if ((rc = cli_send(cli, req, &reply, &printed)) != 0)
+	if ((rc = cli_send_only(cli, req, &reply)) != 0)
 		return rc;
-	if (!printed) {
+	inc = cli_get(&reply.data, "incident");
+	esc = cli_get(inc, "escalation");
+	/* an incident beyond the team's scope: say what became of its escalation */
+	escalates = esc && esc->type == MSGPACK_OBJECT_STR &&
+	    !(esc->via.str.size == 4 && memcmp(esc->via.str.ptr, "none", 4) == 0);
+	if (cli->json && !escalates) {
+		cli_print_json(&reply.data);
+	} else if (!cli->json) {
 		const msgpack_object *dup = cli_get(&reply.data, "duplicate");
 
-		inc = cli_get(&reply.data, "incident");
 		printf("%s  %s (%s)  escalation: %s  status: %s%s\n",
 		    cli_text_str(cli_get(inc, "number")), cli_text_str(cli_get(inc, "team_name")),
 		    cli_text_str(cli_get(inc, "district")), cli_text_str(cli_get(inc, "escalation")),
@@ -175,6 +179,8 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 		    dup && dup->type == MSGPACK_OBJECT_BOOLEAN && dup->via.boolean ?
 		    "  (already received: duplicate)" : "");
 	}
+	if (escalates)
+		cli_incident_escalations(cli, &reply.data, true);
 	msgpack_unpacked_destroy(&reply);
 	return 0;
 }
@@ -245,7 +251,6 @@ cmd_get(cli_t *cli, int argc, char **argv)
 	};
 	const char *id = NULL;
 	msgpack_unpacked reply;
-	bool printed;
 	long before = 0;
 	pack_t *req;
 	int ch, rc;
@@ -265,17 +270,19 @@ cmd_get(cli_t *cli, int argc, char **argv)
 	}
 	if ((id == NULL) == (optind == argc - 1 ? false : true) || optind < argc - 1)
 		return cli_usage("usage: trygg get NUMBER | trygg get --id CLIENT_ID");
-	req = cli_request("get");
+	req = cli_op_new(WIRE_OP_GET);
 	if (id)
 		pack_kv_str(req, "id", id);
 	else
 		pack_kv_str(req, "number", argv[optind]);
 	if (before > 0)
 		pack_kv_int(req, "history_before", before);
-	if ((rc = cli_send(cli, req, &reply, &printed)) != 0)
+	if ((rc = cli_send_only(cli, req, &reply)) != 0)
 		return rc;
-	if (!printed)
+	if (!cli->json)
 		cli_print_incident(cli_get(&reply.data, "incident"));
+	/* the escalation beside the incident: who was notified, who acknowledged */
+	cli_incident_escalations(cli, &reply.data, false);
 	msgpack_unpacked_destroy(&reply);
 	return 0;
 }
@@ -291,7 +298,7 @@ cmd_list(cli_t *cli, int argc, char **argv)
 		{"before", required_argument, NULL, 'b'},
 		{NULL, 0, NULL, 0},
 	};
-	pack_t *req = cli_request("list");
+	pack_t *req = cli_op_new(WIRE_OP_LIST);
 	msgpack_unpacked reply;
 	const msgpack_object *list;
 	bool printed;
@@ -381,7 +388,7 @@ cmd_update(cli_t *cli, int argc, char **argv)
 	if (optind != argc - 1 || by == NULL)
 		return cli_usage("usage: trygg update NUMBER --by WHO [--note TEXT] "
 		    "[--status open|closed | --close | --reopen]");
-	req = cli_request("update");
+	req = cli_op_new(WIRE_OP_UPDATE);
 	pack_kv_str(req, "number", argv[optind]);
 	pack_kv_str(req, "by", by);
 	/* one id for this invocation: its own retries then add the note once */

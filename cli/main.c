@@ -12,6 +12,7 @@
 #include "log.h"
 #include "msg.h"
 #include "rpc.h"
+#include "tz.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -39,6 +40,12 @@ static const struct {
 	{"list", cmd_list, true, "list [--team T] [--status open|closed] [--since T] [--limit N]"},
 	{"update", cmd_update, true, "update NUMBER --by WHO [--note TEXT] "
 	    "[--status open|closed | --close | --reopen]"},
+	{"escalations", cmd_escalations, true, "escalations [--status S] [--incident NUMBER] "
+	    "[--limit N] [--before ID]"},
+	{"ack", cmd_ack, true, "ack ESCALATION --by CONTACT"},
+	{"resolve", cmd_resolve, true, "resolve ESCALATION --by CONTACT [--note TEXT]"},
+	{"watch", cmd_watch, true, "watch [CONTACT]"},
+	{"status", cmd_status, true, "status"},
 	{"oncall", cmd_oncall, true, "oncall [--at RFC3339]"},
 	{"rota", cmd_rota, true, "rota [--from YYYY-MM-DD] [--weeks N]"},
 	{"calendar", cmd_calendar, false, "calendar holidays YEAR"},
@@ -86,6 +93,21 @@ cli_print_json(const msgpack_object *o)
 	buf_free(&out);
 }
 
+/* Writes an error reply's "code: message" into buf. */
+static void
+cli_error_text(const msgpack_object *reply, char *buf, size_t len)
+{
+	const msgpack_object *e = cli_get(reply, "error");
+	const msgpack_object *code = cli_get(e, "code");
+	const msgpack_object *msg = cli_get(e, "message");
+
+	snprintf(buf, len, "%.*s: %.*s",
+	    code && code->type == MSGPACK_OBJECT_STR ? (int)code->via.str.size : 5,
+	    code && code->type == MSGPACK_OBJECT_STR ? code->via.str.ptr : "error",
+	    msg && msg->type == MSGPACK_OBJECT_STR ? (int)msg->via.str.size : 0,
+	    msg && msg->type == MSGPACK_OBJECT_STR ? msg->via.str.ptr : "");
+}
+
 /* Prints an error reply's code, message and field on stderr. */
 static void
 cli_print_error(const msgpack_object *reply)
@@ -107,7 +129,14 @@ cli_print_error(const msgpack_object *reply)
 int
 cli_call(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *reply)
 {
-	rpc_client_t *c = rpc_client_new(cli->zctx, endpoint, CLI_TIMEOUT_MS, CLI_ATTEMPTS);
+	return cli_call_with(cli, endpoint, req, reply, CLI_TIMEOUT_MS, CLI_ATTEMPTS, NULL, 0);
+}
+
+int
+cli_call_with(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *reply,
+    int timeout_ms, int attempts, char *errbuf, size_t errlen)
+{
+	rpc_client_t *c = rpc_client_new(cli->zctx, endpoint, timeout_ms, attempts);
 	const void *data;
 	char *raw = NULL, err[512];
 	size_t len, raw_len;
@@ -118,7 +147,10 @@ cli_call(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *reply)
 	data = pack_data(req, &len);
 	if (rpc_client_call(c, data, len, &raw, &raw_len, err, sizeof(err)) < 0) {
 		rpc_client_destroy(&c);
-		fprintf(stderr, "trygg: %s (is the daemon running?)\n", err);
+		if (errbuf != NULL)
+			snprintf(errbuf, errlen, "%s", err);
+		else
+			fprintf(stderr, "trygg: %s (is the daemon running?)\n", err);
 		return EXIT_UNAVAIL;
 	}
 	rpc_client_destroy(&c);
@@ -133,14 +165,23 @@ cli_call(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *reply)
 	msgpack_unpacker_destroy(&unp);
 	if (urc != MSGPACK_UNPACK_SUCCESS || reply->data.type != MSGPACK_OBJECT_MAP) {
 		msgpack_unpacked_destroy(reply);
-		fprintf(stderr, "trygg: %s sent a reply that is not a msgpack map\n", endpoint);
+		if (errbuf != NULL)
+			snprintf(errbuf, errlen, "%s sent a reply that is not a msgpack map",
+			    endpoint);
+		else
+			fprintf(stderr, "trygg: %s sent a reply that is not a msgpack map\n",
+			    endpoint);
 		return EXIT_SOFTWARE;
 	}
 	ok = cli_get(&reply->data, "ok");
 	if (ok == NULL || ok->type != MSGPACK_OBJECT_BOOLEAN || !ok->via.boolean) {
-		if (cli->json)
-			cli_print_json(&reply->data);
-		cli_print_error(&reply->data);
+		if (errbuf != NULL) {
+			cli_error_text(&reply->data, errbuf, errlen);
+		} else {
+			if (cli->json)
+				cli_print_json(&reply->data);
+			cli_print_error(&reply->data);
+		}
 		msgpack_unpacked_destroy(reply);
 		return 1;
 	}
@@ -150,7 +191,7 @@ cli_call(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *reply)
 int
 main(int argc, char **argv)
 {
-	cli_t cli = {.cfg_path = NULL, .cfg = NULL, .json = false, .zctx = NULL};
+	cli_t cli = {.cfg_path = NULL, .cfg = NULL, .json = false, .zctx = NULL, .tz = NULL};
 	char **args = argv + 1;         /* the arguments left, gathered in place */
 	int nargs = 0, rc;
 
@@ -163,6 +204,7 @@ main(int argc, char **argv)
 			if (++i == argc)
 				return cli_usage("-c needs a configuration file");
 			cli.cfg_path = argv[i];
+			cli.cfg_given = true;
 		} else if (nargs == 0 && (strcmp(argv[i], "-h") == 0 ||
 		    strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "help") == 0)) {
 			cli_help(stdout);
@@ -197,6 +239,7 @@ main(int argc, char **argv)
 		cli.zctx = zmq_ctx_new();
 		rc = cli_commands[i].fn(&cli, nargs, args);
 		zmq_ctx_term(cli.zctx);
+		tz_destroy(&cli.tz);
 		cfg_destroy(&cli.cfg);
 		return rc;
 	}

@@ -293,6 +293,17 @@ static const struct cfg_schema cfg_job_schema = {
 	cfg_job_keys, sizeof(cfg_job_t), cfg_check_job,
 };
 
+static const struct cfg_key cfg_web_keys[] = {
+	{KEY("listen", K_STR, 0, cfg_web_t, listen), .dflt = "http://127.0.0.1:7180"},
+	{KEY("base_url", K_STR, 0, cfg_web_t, base_url)},
+	{KEY("user_header", K_STR, 0, cfg_web_t, user_header), .dflt = "X-Remote-User"},
+	{KEY("trusted_proxies", K_STRLIST, 0, cfg_web_t, trusted_proxies),
+	    COUNT(cfg_web_t, ntrusted_proxies)},
+	{KEY("open_intake", K_BOOL, 0, cfg_web_t, open_intake), .dflt = "true"},
+	END
+};
+static const struct cfg_schema cfg_web_schema = {cfg_web_keys, 0, NULL};
+
 static const struct cfg_key cfg_root_keys[] = {
 	{KEY("data_dir", K_PATH, 0, cfg_t, data_dir), .dflt = "../var"},
 	{KEY("timezone", K_TIMEZONE, 0, cfg_t, timezone),
@@ -315,6 +326,7 @@ static const struct cfg_key cfg_root_keys[] = {
 	    COUNT(cfg_t, nchannels), .sub = &cfg_channel_schema},
 	{KEY("report_jobs", K_LIST, 0, cfg_t, jobs),
 	    COUNT(cfg_t, njobs), .sub = &cfg_job_schema},
+	{KEY("web", K_MAP, 0, cfg_t, web), .sub = &cfg_web_schema},
 	END
 };
 static const struct cfg_schema cfg_root_schema = {

@@ -149,6 +149,18 @@ typedef struct {
 	char *reporting;
 } cfg_endpoints_t;
 
+/* trygg-web, the HTTP gateway (key "web") */
+typedef struct {
+	char    *listen;            /* "http://127.0.0.1:7180" */
+	char    *base_url;          /* the start of links it makes; NULL: not
+	                               set, and notifications carry no ack_url */
+	char    *user_header;       /* "X-Remote-User", set by the SSO proxy */
+	char   **trusted_proxies;   /* addresses the header is trusted from;
+	                               none given: loopback only */
+	size_t   ntrusted_proxies;
+	bool     open_intake;       /* the form without a trusted identity */
+} cfg_web_t;
+
 typedef struct {
 	char             *path;         /* the file it was read from */
 	char             *data_dir;     /* absolute, or relative to the cwd */
@@ -164,6 +176,7 @@ typedef struct {
 	cfg_office_t      office;
 	cfg_rota_t        rota;
 	cfg_escalation_t  escalation;
+	cfg_web_t         web;
 	cfg_channel_t    *channels;     /* key "notify" */
 	size_t            nchannels;
 	cfg_job_t        *jobs;         /* key "report_jobs" */

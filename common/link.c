@@ -147,7 +147,7 @@ link_pump(link_t *l)
 	pack_reset(l->batch);
 	pack_map_open(l->batch);
 	pack_kv_int(l->batch, "v", WIRE_VERSION);
-	pack_kv_str(l->batch, "op", "link.deliver");
+	pack_kv_str(l->batch, "op", WIRE_OP_LINK_DELIVER);
 	pack_kv_str(l->batch, "link", l->name);
 	pack_kv_str(l->batch, "source", l->source);
 	pack_kv_str(l->batch, "epoch", l->epoch);
@@ -363,6 +363,7 @@ link_status(link_t *l, pack_t *map)
 	pack_map_open(map);
 	pack_kv_int(map, "backlog", count);
 	pack_kv_int(map, "oldest_age_s", count > 0 ? (now - oldest) / 1000 : 0);
+	pack_kv_bool(map, "stale", count > 0 && now - oldest >= l->c.stale_ms);
 	pack_kv_int(map, "acked", l->acked);
 	pack_kv_int(map, "resends", (int64_t)l->resends);
 	pack_map_close(map);

@@ -79,7 +79,10 @@ void link_destroy(link_t **self_p);
 void link_durable(link_t *l, int64_t upto);
 /* Call from the daemon's tick hook: resends a batch that timed out. 0 or -1. */
 int link_tick(link_t *l, int64_t now);
-/* Adds "NAME": {"backlog": N, "oldest_age_s": S, "acked": ID} to an open map. */
+/*
+ * Adds "NAME": {"backlog": N, "oldest_age_s": S, "stale": BOOL, "acked": ID,
+ * "resends": N} to an open map; stale: the oldest is older than stale_ms.
+ */
 void link_status(link_t *l, pack_t *map);
 
 /*

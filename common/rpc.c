@@ -188,7 +188,7 @@ rpc_server_prepare(const rpc_request_t *req, const char *service,
 		msg_destroy(&m);
 		return NULL;
 	}
-	if (msg_op_is(*op, *op_len, "ping")) {
+	if (msg_op_is(*op, *op_len, WIRE_OP_PING)) {
 		pack_reply_ok(reply, msg_req(m));
 		pack_kv_str(reply, "service", service);
 		pack_kv_str(reply, "version", WIRE_TRYGG_VERSION);
@@ -203,7 +203,7 @@ void
 rpc_reply_unknown_op(pack_t *reply, const msg_t *m, const char *service,
     const char *op, size_t op_len, const void *table, size_t n, size_t stride)
 {
-	char known[200] = "ping";
+	char known[200] = WIRE_OP_PING;
 	size_t used = strlen(known);
 	wire_err_t err;
 

@@ -50,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -148,6 +149,9 @@ server_reader_main(void *arg)
 	db_t *db = s->c.read_db;
 	uint64_t one = 1;
 
+	/* reads yield the processor to the writer when both want it */
+	if (setpriority(PRIO_PROCESS, (id_t)gettid(), SERVER_READER_NICE) < 0)
+		log_debug("server_reader: setpriority: %s", strerror(errno));
 	pthread_mutex_lock(&s->rlock);
 	for (;;) {
 		server_slot_t *slot;
@@ -444,7 +448,7 @@ server_take(server_t *s)
 		    slot->reply)) == NULL)
 			continue;       /* answered: too large, malformed, ping */
 		pack_reset(slot->reply);
-		if (msg_op_is(op, op_len, "status")) {
+		if (msg_op_is(op, op_len, WIRE_OP_STATUS)) {
 			server_status(s, slot->msg, slot->reply);
 			continue;
 		}

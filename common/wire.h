@@ -12,6 +12,24 @@
 #define WIRE_MAX_FRAME    (64 * 1024)   /* larger requests get too_large */
 #define WIRE_TRYGG_VERSION "0.1.0"      /* the "version" that ping answers */
 
+/*
+ * The operations, by name: the daemons' tables (server_op_t) and the CLI's
+ * requests use these, so a name is written once. ping and status every
+ * daemon answers (common/rpc.c, common/server.c).
+ */
+#define WIRE_OP_PING          "ping"
+#define WIRE_OP_STATUS        "status"
+#define WIRE_OP_SUBMIT        "submit"          /* trygg-intake */
+#define WIRE_OP_GET           "get"             /* trygg-intake, trygg-escalation */
+#define WIRE_OP_LIST          "list"            /* trygg-intake, trygg-escalation */
+#define WIRE_OP_UPDATE        "update"          /* trygg-intake */
+#define WIRE_OP_ONCALL        "oncall"          /* trygg-escalation */
+#define WIRE_OP_ACK           "ack"             /* trygg-escalation */
+#define WIRE_OP_RESOLVE       "resolve"         /* trygg-escalation */
+#define WIRE_OP_TOKEN         "token"           /* trygg-escalation */
+#define WIRE_OP_REPORT        "report"          /* trygg-reporting */
+#define WIRE_OP_LINK_DELIVER  "link.deliver"    /* every receiver of a durable link */
+
 typedef enum {
 	WERR_NONE = 0,
 	WERR_BAD_REQUEST,

@@ -10,7 +10,8 @@
  *   main.c                  options, configuration, then common/server.c
  *   escalation_store.c      escalations.db: the schema and its opening
  *   escalation_policy.c     the state machine: create, fire deadlines, ack, resolve
- *   escalation_notify.c     notifications: published once durable
+ *   escalation_notify.c     notifications: published once durable, notify commands
+ *   escalation_link.c       the events, sent to trygg-reporting
  *   escalation_ops.c        the operations and the link from trygg-intake
  *   escalation_view.c       an escalation as the wire shows it
  *   escalation_oncall.c     the oncall operation
@@ -24,6 +25,7 @@
 
 #include "cfg.h"
 #include "db.h"
+#include "durable.h"
 #include "msg.h"
 #include "pack.h"
 #include "server.h"
@@ -36,7 +38,7 @@
 #define ESCALATION_FIRE_MAX     64      /* due escalations handled in one tick */
 #define ESCALATION_STEPS_MAX    4       /* policy steps, at most */
 #define ESCALATION_CONTACTS_MAX 8       /* contacts notified in one step, at most */
-#define ESCALATION_PENDING_MAX  8       /* commits whose sync is awaited */
+#define ESCALATION_TOKEN_TTL_MS (24 * 3600 * 1000LL)  /* an ack link dies after this */
 
 /* escalations.status */
 #define ESC_OPEN        "open"
@@ -50,14 +52,12 @@ typedef struct {
 	db_t        *db;
 	server_t    *srv;           /* the writer's only; NULL in the reader's copy */
 	void        *pub;           /* the PUB socket; the writer's only */
-	struct {
-		uint64_t gen;
-		int64_t  id;        /* notifications up to id are durable at gen */
-	} pending[ESCALATION_PENDING_MAX];
-	int          npending;
+	durable_t    notes;         /* notifications on disk */
 	int64_t      published;     /* notifications up to here were sent */
 	int64_t      durable;       /* notifications up to here are on disk */
 	struct proc *proc;          /* notify commands running; the writer's only */
+	durable_t    events;        /* history rows on disk, for the link */
+	struct link *link_reporting;
 } escalation_t;
 
 /* escalation_store.c */
@@ -108,6 +108,12 @@ int escalation_notify_tick(escalation_t *esc, int64_t now);
 int escalation_notify_retry(escalation_t *esc, int64_t now);
 /* The earliest retry stored, or INT64_MAX; -1 on error. */
 int64_t escalation_notify_next(escalation_t *esc);
+
+/* escalation_link.c: the link to trygg-reporting, from the events table */
+int escalation_link_open(escalation_t *esc, void *zctx, char *err, size_t errlen);
+void escalation_link_close(escalation_t *esc);
+void escalation_link_committed(escalation_t *esc, uint64_t gen);
+void escalation_link_durable(escalation_t *esc, uint64_t done);
 
 /* escalation_ops.c: the operation table that common/server.c dispatches on */
 extern const server_op_t escalation_ops[];

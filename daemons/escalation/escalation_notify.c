@@ -31,6 +31,7 @@
 #include "log.h"
 #include "notify.h"
 #include "proc.h"
+#include "token.h"
 #include "ts.h"
 
 #include <errno.h>
@@ -108,38 +109,64 @@ escalation_notify_last(escalation_t *esc)
 void
 escalation_notify_committed(escalation_t *esc, uint64_t gen)
 {
-	int64_t id = escalation_notify_last(esc);
-	int k = esc->npending;
-
-	if (k > 0 && esc->pending[k - 1].id == id)
-		return;         /* nothing new to send from this commit */
-	if (k == ESCALATION_PENDING_MAX)
-		k--;            /* the newest takes the later generation: only a delay */
-	esc->pending[k].gen = gen;
-	esc->pending[k].id = id;
-	esc->npending = k + 1;
+	durable_note(&esc->notes, gen, escalation_notify_last(esc));
 }
 
 void
 escalation_notify_durable(escalation_t *esc, uint64_t done)
 {
-	int k = 0;
+	int64_t upto = durable_done(&esc->notes, done);
 
-	while (k < esc->npending && esc->pending[k].gen <= done) {
-		if (esc->pending[k].id > esc->durable)
-			esc->durable = esc->pending[k].id;
-		k++;
+	if (upto > esc->durable) {
+		esc->durable = upto;
+		escalation_notify_flush(esc);
 	}
-	if (k == 0)
+}
+
+/*
+ * Makes an ack token for the row st is on and packs its link as "ack_url";
+ * nothing when web.base_url is not set. The token exists only in this
+ * notification; its hash is stored.
+ */
+static void
+escalation_notify_ack_url(escalation_t *esc, sqlite3_stmt *st, pack_t *p)
+{
+	const char *base = esc->cfg->web.base_url;
+	char token[TOKEN_LEN + 1], hash[TOKEN_HASH_LEN + 1], url[1024];
+	sqlite3_stmt *ins;
+	size_t blen;
+	int rc;
+
+	if (base == NULL || esc->srv == NULL)
 		return;
-	memmove(esc->pending, esc->pending + k, (size_t)(esc->npending - k) * sizeof(esc->pending[0]));
-	esc->npending -= k;
-	escalation_notify_flush(esc);
+	if (token_new(token) < 0 || server_tx(esc->srv) < 0 || (ins = db_stmt(esc->db,
+	    "INSERT INTO ack_tokens (hash, escalation, contact, created_at)"
+	    " VALUES (?1, ?2, ?3, ?4)")) == NULL) {
+		log_warn("escalation_notify_ack_url: no ack link for this notification");
+		return;
+	}
+	token_hash(token, TOKEN_LEN, hash);
+	sqlite3_bind_text(ins, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(ins, 2, sqlite3_column_int64(st, N_ESC));
+	sqlite3_bind_text(ins, 3, (const char *)sqlite3_column_text(st, N_CONTACT), -1,
+	    SQLITE_TRANSIENT);
+	sqlite3_bind_int64(ins, 4, ts_now());
+	rc = sqlite3_step(ins);
+	sqlite3_reset(ins);
+	if (rc != SQLITE_DONE) {
+		server_tx_fail(esc->srv);
+		return;
+	}
+	blen = strlen(base);
+	while (blen > 0 && base[blen - 1] == '/')
+		blen--;
+	snprintf(url, sizeof(url), "%.*s/ack/%s", (int)blen, base, token);
+	pack_kv_str(p, "ack_url", url);
 }
 
 /* The notification map of the row st is on. */
 static void
-escalation_notify_pack(sqlite3_stmt *st, pack_t *p)
+escalation_notify_pack(escalation_t *esc, sqlite3_stmt *st, pack_t *p)
 {
 	pack_map_open(p);
 	pack_kv_str(p, "type", "escalation");
@@ -156,6 +183,7 @@ escalation_notify_pack(sqlite3_stmt *st, pack_t *p)
 	pack_kv_time(p, "ack_by", sqlite3_column_int64(st, N_ACK_BY));
 	pack_kv_str(p, "contact", (const char *)sqlite3_column_text(st, N_CONTACT));
 	pack_kv_time(p, "at", sqlite3_column_int64(st, N_AT));
+	escalation_notify_ack_url(esc, st, p);
 	pack_map_close(p);
 }
 
@@ -324,7 +352,7 @@ escalation_notify_flush(escalation_t *esc)
 	sqlite3_bind_int64(st, 2, esc->durable);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		pack_reset(p);
-		escalation_notify_pack(st, p);
+		escalation_notify_pack(esc, st, p);
 		if (strcmp((const char *)sqlite3_column_text(st, N_CHANNEL), "pub") != 0)
 			escalation_notify_run(esc, st, p, now);
 		else if (escalation_notify_publish(esc, st, p) < 0)
@@ -404,7 +432,7 @@ escalation_notify_retry(escalation_t *esc, int64_t now)
 			    "not repeated: a newer notification went out", sqlite3_column_int(st, N_TRIES), 0);
 		else {
 			pack_reset(p);
-			escalation_notify_pack(st, p);
+			escalation_notify_pack(esc, st, p);
 			escalation_notify_run(esc, st, p, now);
 		}
 		sqlite3_reset(st);

@@ -3,7 +3,8 @@
  * them, and the link from trygg-intake.
  *
  *   link.deliver  a batch of trygg-intake's events (common/link.h)
- *   ack           {"escalation": ID, "by": CONTACT}
+ *   ack           {"escalation": ID, "by": CONTACT} or {"token": ACK_TOKEN}
+ *   token         {"token": ACK_TOKEN}: what an ack link is for, unused
  *   resolve       {"escalation": ID, "by": CONTACT, "note"?}
  *   get           {"escalation": ID} with its notifications and history
  *   list          {"status"?, "limit"?, "before"?} newest first
@@ -16,6 +17,7 @@
 #include "link.h"
 #include "log.h"
 #include "pnr.h"
+#include "token.h"
 #include "ts.h"
 #include "wire.h"
 
@@ -145,6 +147,122 @@ escalation_answer(escalation_t *esc, const msg_t *m, int rc, int64_t id, pack_t 
 	return 0;
 }
 
+/* An ack link's token: what it is for and whether it still works. */
+typedef struct {
+	int64_t escalation;
+	char    contact[72];
+	char    status[16];         /* the escalation's */
+	const char *state;          /* "valid", "used", "expired", "resolved" */
+	char    hash[TOKEN_HASH_LEN + 1];
+} token_info_t;
+
+/* Looks up the token of field "token"; 0 found, 1 answered (not found, bad), -1 store. */
+static int
+escalation_token(escalation_t *esc, const msg_t *m, token_info_t *t, pack_t *reply)
+{
+	static const msg_field_t fields[] = {
+		{"token", MF_ID, true, 1, 64, NULL, 0},
+	};
+	msg_val_t v[1];
+	wire_err_t err;
+	sqlite3_stmt *st;
+	int64_t created = 0;
+	bool used = false;
+	int rc;
+
+	if (msg_fields(m, fields, 1, v, &err) < 0) {
+		pack_reply_error(reply, &err, msg_req(m));
+		return 1;
+	}
+	if (!token_valid(v[0].str, v[0].len)) {
+		escalation_error(reply, m, WERR_NOT_FOUND, "token", "this ack link is not known");
+		return 1;
+	}
+	token_hash(v[0].str, v[0].len, t->hash);
+	if ((st = db_stmt(esc->db,
+	    "SELECT t.escalation, t.contact, t.created_at, t.used_at IS NOT NULL, e.status"
+	    " FROM ack_tokens t JOIN escalations e ON e.id = t.escalation WHERE t.hash = ?1")) == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, t->hash, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t->escalation = sqlite3_column_int64(st, 0);
+		snprintf(t->contact, sizeof(t->contact), "%s", (const char *)sqlite3_column_text(st, 1));
+		created = sqlite3_column_int64(st, 2);
+		used = sqlite3_column_int(st, 3) != 0;
+		snprintf(t->status, sizeof(t->status), "%s", (const char *)sqlite3_column_text(st, 4));
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE) {
+		escalation_error(reply, m, WERR_NOT_FOUND, "token", "this ack link is not known");
+		return 1;
+	}
+	if (rc != SQLITE_ROW)
+		return -1;
+	t->state = strcmp(t->status, ESC_RESOLVED) == 0 ? "resolved" : used ? "used" :
+	    ts_now() - created > ESCALATION_TOKEN_TTL_MS ? "expired" : "valid";
+	return 0;
+}
+
+/* {"token": T}: what an ack link is for, without using it (trygg-web's confirmation page) */
+static int
+escalation_op_token(void *ctx, const msg_t *m, pack_t *reply)
+{
+	escalation_t *esc = ctx;
+	const cfg_contact_t *c;
+	token_info_t t;
+	int rc;
+
+	if ((rc = escalation_token(esc, m, &t, reply)) != 0)
+		return rc < 0 ? escalation_internal(esc, reply, m, "reading the token") : 0;
+	c = cfg_contact(esc->cfg, t.contact, strlen(t.contact));
+	pack_reply_ok(reply, msg_req(m));
+	pack_kv_str(reply, "state", t.state);
+	pack_key(reply, "contact");
+	pack_map_open(reply);
+	pack_kv_str(reply, "id", t.contact);
+	pack_kv_str(reply, "name", c ? c->name : t.contact);
+	pack_map_close(reply);
+	pack_key(reply, "escalation");
+	if (escalation_view_pack(esc, t.escalation, false, reply) != 0)
+		return escalation_internal(esc, reply, m, "reading the escalation");
+	pack_map_close(reply);
+	return 0;
+}
+
+/*
+ * {"token": T}: acknowledges as the contact the link was made for, once.
+ * The same link again, once acknowledged, answers changed: false (a double
+ * tap); an expired link or a resolved escalation is a conflict.
+ */
+static int
+escalation_ack_token(escalation_t *esc, const msg_t *m, pack_t *reply)
+{
+	token_info_t t;
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = escalation_token(esc, m, &t, reply)) != 0)
+		return rc < 0 ? escalation_internal(esc, reply, m, "reading the token") : 0;
+	if (strcmp(t.state, "resolved") == 0)
+		return escalation_error(reply, m, WERR_CONFLICT, "token",
+		    "the escalation is resolved; this ack link no longer works");
+	if (strcmp(t.state, "expired") == 0)
+		return escalation_error(reply, m, WERR_CONFLICT, "token",
+		    "this ack link has expired (24 hours); acknowledge with trygg ack");
+	if (strcmp(t.state, "used") == 0)
+		return escalation_answer(esc, m, 1, t.escalation, reply);
+	if ((st = db_stmt(esc->db, "UPDATE ack_tokens SET used_at = ?2 WHERE hash = ?1")) == NULL)
+		return escalation_internal(esc, reply, m, "using the token");
+	sqlite3_bind_text(st, 1, t.hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, ts_now());
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return escalation_internal(esc, reply, m, "using the token");
+	return escalation_answer(esc, m, escalation_policy_ack(esc, t.escalation, t.contact,
+	    ts_now()), t.escalation, reply);
+}
+
 static int
 escalation_op_ack(void *ctx, const msg_t *m, pack_t *reply)
 {
@@ -157,8 +275,7 @@ escalation_op_ack(void *ctx, const msg_t *m, pack_t *reply)
 	char by[72];
 
 	if (msg_get(m, "token") != NULL)
-		return escalation_error(reply, m, WERR_INVALID_FIELD, "token",
-		    "ack tokens are not issued yet; ack with 'escalation' and 'by'");
+		return escalation_ack_token(esc, m, reply);
 	if (escalation_target(esc, m, fields, 2, v, by, reply) < 0)
 		return 0;
 	return escalation_answer(esc, m, escalation_policy_ack(esc, v[0].i, by, ts_now()),
@@ -271,11 +388,12 @@ escalation_op_list(void *ctx, const msg_t *m, pack_t *reply)
 
 /* the operations besides ping and status, which common/server.c answers */
 const server_op_t escalation_ops[] = {
-	{"link.deliver", SERVER_WRITE, escalation_op_deliver},
-	{"ack", SERVER_WRITE, escalation_op_ack},
-	{"resolve", SERVER_WRITE, escalation_op_resolve},
-	{"get", SERVER_READ, escalation_op_get},
-	{"list", SERVER_READ, escalation_op_list},
-	{"oncall", SERVER_MAIN, escalation_oncall},
+	{WIRE_OP_LINK_DELIVER, SERVER_WRITE, escalation_op_deliver},
+	{WIRE_OP_ACK, SERVER_WRITE, escalation_op_ack},
+	{WIRE_OP_RESOLVE, SERVER_WRITE, escalation_op_resolve},
+	{WIRE_OP_GET, SERVER_READ, escalation_op_get},
+	{WIRE_OP_TOKEN, SERVER_READ, escalation_op_token},
+	{WIRE_OP_LIST, SERVER_READ, escalation_op_list},
+	{WIRE_OP_ONCALL, SERVER_MAIN, escalation_oncall},
 };
 const size_t escalation_nops = sizeof(escalation_ops) / sizeof(escalation_ops[0]);

@@ -25,6 +25,10 @@
  *   events         each escalation's history (created, notified step,
  *                  acked, unanswered, resolved, notes from intake), in id
  *                  order: the outbox that trygg-reporting's link will read.
+ *   ack_tokens     the ack links in notifications (when web.base_url is set):
+ *                  the hash of each token (common/token.h), never the token,
+ *                  for one contact and one escalation, used once, dead
+ *                  after ESCALATION_TOKEN_TTL_MS or once resolved.
  *   link_in        (common/link.c) what trygg-intake's link has applied.
  *
  * Every statement is a literal prepared once (db_stmt); writes happen in the
@@ -95,7 +99,14 @@ static const char *const escalation_schema[] = {
 	"  by           TEXT,"
 	"  note         TEXT"
 	");"
-	"CREATE INDEX events_escalation ON events (escalation);",
+	"CREATE INDEX events_escalation ON events (escalation);"
+	"CREATE TABLE ack_tokens ("
+	"  hash         TEXT PRIMARY KEY,"
+	"  escalation   INTEGER NOT NULL REFERENCES escalations (id),"
+	"  contact      TEXT NOT NULL,"
+	"  created_at   INTEGER NOT NULL,"
+	"  used_at      INTEGER"
+	") WITHOUT ROWID;",
 };
 
 db_t *

@@ -2,6 +2,7 @@
  * escalation_view.c: an escalation as the wire shows it.
  *
  *	{"id", "incident", "kind", "status", "target", "contact": {"id","name"},
+ *	 "contacts": [the ids the current step notifies],
  *	 "team", "district", "category", "severity", "summary", "office_hours",
  *	 "reason", "step", "attempt", "created_at", "next_at"?, "acked_at"?,
  *	 "acked_by"?, "resolved_at"?, "resolved_by"?,
@@ -130,14 +131,28 @@ escalation_view_pack(escalation_t *esc, int64_t id, bool full, pack_t *p)
 	pack_kv_str(p, "status", (const char *)sqlite3_column_text(st, 2));
 	pack_kv_str(p, "target", (const char *)sqlite3_column_text(st, 3));
 	{
-		const char *steps = (const char *)sqlite3_column_text(st, 4);
+		const char *steps = (const char *)sqlite3_column_text(st, 4), *q;
 		size_t len = strcspn(steps, ",;");
+		int step = sqlite3_column_int(st, 12);
 
 		if (len >= sizeof(first))
 			len = sizeof(first) - 1;
 		memcpy(first, steps, len);
 		first[len] = '\0';
 		escalation_view_contact(esc, p, "contact", first);
+		/* everyone the current step notifies (reinforcement: two coordinators) */
+		for (q = steps; step > 0 && (q = strchr(q, ';')) != NULL; step--)
+			q++;
+		pack_key(p, "contacts");
+		pack_array_open(p);
+		while (q != NULL && *q != '\0' && *q != ';') {
+			len = strcspn(q, ",;");
+			pack_strn(p, q, len);
+			q += len;
+			if (*q == ',')
+				q++;
+		}
+		pack_array_close(p);
 	}
 	pack_kv_str(p, "team", (const char *)sqlite3_column_text(st, 5));
 	pack_kv_str(p, "district", (const char *)sqlite3_column_text(st, 6));

@@ -5,7 +5,8 @@
  *
  * Sockets: one ROUTER on endpoints.escalation (requests, and the durable
  *          link from trygg-intake as "link.deliver"); one PUB on
- *          endpoints.notifications (escalation_notify.c).
+ *          endpoints.notifications (escalation_notify.c); a DEALER to
+ *          endpoints.reporting, the durable link (escalation_link.c).
  * State:   <data_dir>/escalations.db (escalation_store.c): a writer
  *          connection, and a reader connection for get and list.
  *
@@ -19,6 +20,7 @@
  */
 #include "escalation.h"
 #include "daemon.h"
+#include "link.h"
 #include "log.h"
 #include "server.h"
 #include "ts.h"
@@ -41,7 +43,7 @@ escalation_on_signal(int sig)
 	escalation_quit = sig;
 }
 
-/* server.c hook: deadlines of the policy, then notify commands to retry */
+/* server.c hook: deadlines of the policy, notify commands to retry, link resends */
 static int
 escalation_tick(void *ctx, int64_t now)
 {
@@ -49,7 +51,7 @@ escalation_tick(void *ctx, int64_t now)
 	int64_t next;
 
 	if (escalation_policy_tick(esc, now) < 0 || escalation_notify_tick(esc, now) < 0 ||
-	    (next = escalation_notify_next(esc)) < 0)
+	    link_tick(esc->link_reporting, now) < 0 || (next = escalation_notify_next(esc)) < 0)
 		return -1;
 	if (next != INT64_MAX)
 		server_wake_at(esc->srv, next);
@@ -60,12 +62,22 @@ static void
 escalation_committed(void *ctx, uint64_t gen)
 {
 	escalation_notify_committed(ctx, gen);
+	escalation_link_committed(ctx, gen);
 }
 
 static void
 escalation_durable(void *ctx, uint64_t gen)
 {
 	escalation_notify_durable(ctx, gen);
+	escalation_link_durable(ctx, gen);
+}
+
+static void
+escalation_links(void *ctx, pack_t *map)
+{
+	escalation_t *esc = ctx;
+
+	link_status(esc->link_reporting, map);
 }
 
 /* Notifications stored but not out when the last run ended go out after the first sync. */
@@ -79,9 +91,8 @@ escalation_resume(escalation_t *esc)
 	if (st != NULL && sqlite3_step(st) == SQLITE_ROW) {
 		esc->published = sqlite3_column_type(st, 0) == SQLITE_NULL ?
 		    sqlite3_column_int64(st, 1) : sqlite3_column_int64(st, 0);
-		esc->pending[0].gen = 1;
-		esc->pending[0].id = sqlite3_column_int64(st, 1);
-		esc->npending = 1;
+		esc->durable = esc->published;
+		durable_note(&esc->notes, 1, sqlite3_column_int64(st, 1));
 	}
 	if (st != NULL)
 		sqlite3_reset(st);
@@ -140,6 +151,7 @@ main(int argc, char **argv)
 		.tick = escalation_tick,
 		.committed = escalation_committed,
 		.durable = escalation_durable,
+		.links = escalation_links,
 	};
 	if ((srv = server_new(zctx, &conf, err, sizeof(err))) == NULL)
 		fatal(EXIT_UNAVAIL, "%s", err);
@@ -147,6 +159,8 @@ main(int argc, char **argv)
 	if (escalation_notify_start(&esc, err, sizeof(err)) < 0)
 		fatal(EXIT_SOFTWARE, "%s", err);
 	escalation_resume(&esc);
+	if (escalation_link_open(&esc, zctx, err, sizeof(err)) < 0)
+		fatal(EXIT_IOERR, "%s", err);
 	/* deadlines stored by an earlier run fire on time, or at once when overdue */
 	if ((next = escalation_policy_next(&esc)) < 0)
 		fatal(EXIT_IOERR, "reading deadlines: %s", db_errmsg(esc.db));
@@ -161,6 +175,7 @@ main(int argc, char **argv)
 	server_run(srv, &escalation_quit);
 
 	escalation_notify_stop(&esc);
+	escalation_link_close(&esc);
 	server_destroy(&srv);
 	zmq_close(esc.pub);
 	zmq_ctx_term(zctx);

@@ -21,6 +21,7 @@
 #include "buf.h"
 #include "cfg.h"
 #include "db.h"
+#include "durable.h"
 #include "msg.h"
 #include "pack.h"
 #include "server.h"
@@ -95,14 +96,6 @@ typedef struct {
 	size_t      partners_len;
 } intake_incident_t;
 
-/* outbox rows up to seq are durable once sync generation gen is */
-typedef struct {
-	uint64_t gen;
-	int64_t  seq;
-} intake_pending_t;
-
-#define INTAKE_PENDING_MAX 8    /* commits whose sync is awaited; one or two in practice */
-
 struct link;
 
 typedef struct {
@@ -110,8 +103,10 @@ typedef struct {
 	tz_t        *tz;
 	db_t        *db;
 	struct link *link_escalation;           /* main.c's, not the reader's */
-	intake_pending_t outbox_pending[INTAKE_PENDING_MAX];
-	int          npending;
+	struct link *link_reporting;
+	durable_t    outbox;                    /* outbox rows on disk */
+	const char  *fail_id;   /* test seam (TRYGG_TEST_FAIL_ID): a submit with this
+	                           id fails after its insert, as a store failure would */
 	int64_t      now;               /* the batch's time of receipt */
 	int          number_year;       /* the year whose last number is cached; */
 	int64_t      number_last;       /*   0 when the cache must be reloaded */
@@ -139,9 +134,12 @@ void intake_submit_free(intake_submit_t *s);
 extern const server_op_t intake_ops[];
 extern const size_t intake_nops;
 
-/* intake_link.c: the link to trygg-escalation over srv's loop; 0 or -1 */
+/* intake_link.c: the links to trygg-escalation and trygg-reporting over srv's loop; 0 or -1 */
 int intake_links_open(intake_t *in, void *zctx, server_t *srv, char *err, size_t errlen);
-int64_t intake_link_last_seq(intake_t *in);
+void intake_links_close(intake_t *in);
+/* server.c hooks, passed on: resends, and the links' part of status */
+int intake_links_tick(intake_t *in, int64_t now);
+void intake_links_status(intake_t *in, pack_t *map);
 /* server.c hooks: a commit was made at gen; gen is durable */
 void intake_link_committed(intake_t *in, uint64_t gen);
 void intake_link_durable(intake_t *in, uint64_t done);

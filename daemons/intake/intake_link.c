@@ -1,6 +1,7 @@
 /*
- * intake_link.c: the durable link from trygg-intake's outbox to
- * trygg-escalation (common/link.h).
+ * intake_link.c: the durable links from trygg-intake's outbox to
+ * trygg-escalation (the rows marked for it: escalated incidents) and to
+ * trygg-reporting (every row), common/link.h.
  *
  * Each outbox row becomes one message, its body rebuilt from the incident
  * row and the history entry it names (the outbox stores no copy):
@@ -10,8 +11,8 @@
  *	 "change"?: {"at", "by", "action": "note"|"closed"|"reopened", "note"?}}
  *
  * Only rows whose commit is durable are sent: after each commit the last
- * outbox seq is remembered with the commit's sync generation, and handed
- * to the link when that generation is reported done.
+ * outbox seq is noted with the commit's sync generation (common/durable.h)
+ * and handed to the links when that generation is reported done.
  */
 #include "intake.h"
 #include "link.h"
@@ -45,21 +46,21 @@ intake_link_change(intake_t *in, int64_t change, pack_t *p)
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-/* link_fetch_fn for the link to trygg-escalation */
-static int
-intake_link_fetch_escalation(void *ctx, int64_t after, int64_t upto, pack_t *batch,
-    size_t budget, int64_t *last)
-{
-	intake_t *in = ctx;
-	sqlite3_stmt *st = db_stmt(in->db,
-	    "SELECT seq, type, incident, change, created_at FROM outbox"
-	    " WHERE seq > ?1 AND seq <= ?2 AND escalation IS NOT NULL ORDER BY seq");
-	size_t start;
-	int n = 0, rc;
+/* The rows one link sends: all of them, or those marked for escalation. */
+#define INTAKE_LINK_ROWS(extra) \
+	"SELECT seq, type, incident, change, created_at FROM outbox" \
+	" WHERE seq > ?1 AND seq <= ?2" extra " ORDER BY seq"
+#define INTAKE_LINK_COUNT(extra) \
+	"SELECT count(*), min(created_at) FROM outbox WHERE seq > ?1 AND seq <= ?2" extra
 
-	if (st == NULL)
-		return -1;
-	start = pack_size(batch);
+/* Packs the rows of st (bound, not yet stepped) as link messages. */
+static int
+intake_link_fetch(intake_t *in, sqlite3_stmt *st, int64_t after, int64_t upto,
+    pack_t *batch, size_t budget, int64_t *last)
+{
+	size_t start = pack_size(batch);
+	int n = 0, rc = SQLITE_DONE;
+
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int64(st, 2, upto);
 	while (n < LINK_BATCH_MAX && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -88,15 +89,10 @@ intake_link_fetch_escalation(void *ctx, int64_t after, int64_t upto, pack_t *bat
 	return n;
 }
 
-/* link_backlog_fn for the link to trygg-escalation */
 static int
-intake_link_backlog_escalation(void *ctx, int64_t after, int64_t upto, int64_t *count,
+intake_link_count(sqlite3_stmt *st, int64_t after, int64_t upto, int64_t *count,
     int64_t *oldest)
 {
-	intake_t *in = ctx;
-	sqlite3_stmt *st = db_stmt(in->db,
-	    "SELECT count(*), min(created_at) FROM outbox"
-	    " WHERE seq > ?1 AND seq <= ?2 AND escalation IS NOT NULL");
 	int rc;
 
 	if (st == NULL)
@@ -112,28 +108,48 @@ intake_link_backlog_escalation(void *ctx, int64_t after, int64_t upto, int64_t *
 	return rc == SQLITE_ROW ? 0 : -1;
 }
 
-int
-intake_links_open(intake_t *in, void *zctx, server_t *srv, char *err, size_t errlen)
+/* link_fetch_fn and link_backlog_fn of the two links */
+static int
+intake_link_fetch_escalation(void *ctx, int64_t after, int64_t upto, pack_t *batch,
+    size_t budget, int64_t *last)
 {
-	link_conf_t c = {
-		.name = "escalation",
-		.endpoint = in->cfg->endpoints.escalation,
-		.fetch = intake_link_fetch_escalation,
-		.backlog = intake_link_backlog_escalation,
-		.ctx = in,
-	};
+	intake_t *in = ctx;
+	sqlite3_stmt *st = db_stmt(in->db, INTAKE_LINK_ROWS(" AND escalation IS NOT NULL"));
 
-	if ((in->link_escalation = link_new(zctx, srv, in->db, INTAKE_SERVICE, &c,
-	    err, errlen)) == NULL)
-		return -1;
-	/* what is stored now is sent once the sync at start (generation 1) is done */
-	in->outbox_pending[0].gen = 1;
-	in->outbox_pending[0].seq = intake_link_last_seq(in);
-	in->npending = 1;
-	return 0;
+	return st ? intake_link_fetch(in, st, after, upto, batch, budget, last) : -1;
 }
 
-int64_t
+static int
+intake_link_fetch_reporting(void *ctx, int64_t after, int64_t upto, pack_t *batch,
+    size_t budget, int64_t *last)
+{
+	intake_t *in = ctx;
+	sqlite3_stmt *st = db_stmt(in->db, INTAKE_LINK_ROWS(""));
+
+	return st ? intake_link_fetch(in, st, after, upto, batch, budget, last) : -1;
+}
+
+static int
+intake_link_backlog_escalation(void *ctx, int64_t after, int64_t upto, int64_t *count,
+    int64_t *oldest)
+{
+	intake_t *in = ctx;
+
+	return intake_link_count(db_stmt(in->db, INTAKE_LINK_COUNT(" AND escalation IS NOT NULL")),
+	    after, upto, count, oldest);
+}
+
+static int
+intake_link_backlog_reporting(void *ctx, int64_t after, int64_t upto, int64_t *count,
+    int64_t *oldest)
+{
+	intake_t *in = ctx;
+
+	return intake_link_count(db_stmt(in->db, INTAKE_LINK_COUNT("")), after, upto, count,
+	    oldest);
+}
+
+static int64_t
 intake_link_last_seq(intake_t *in)
 {
 	sqlite3_stmt *st = db_stmt(in->db, "SELECT max(seq) FROM outbox");
@@ -147,31 +163,65 @@ intake_link_last_seq(intake_t *in)
 	return seq;
 }
 
+int
+intake_links_open(intake_t *in, void *zctx, server_t *srv, char *err, size_t errlen)
+{
+	link_conf_t esc = {
+		.name = "escalation",
+		.endpoint = in->cfg->endpoints.escalation,
+		.fetch = intake_link_fetch_escalation,
+		.backlog = intake_link_backlog_escalation,
+		.ctx = in,
+	}, rep = {
+		.name = "reporting",
+		.endpoint = in->cfg->endpoints.reporting,
+		.fetch = intake_link_fetch_reporting,
+		.backlog = intake_link_backlog_reporting,
+		.ctx = in,
+	};
+
+	if ((in->link_escalation = link_new(zctx, srv, in->db, INTAKE_SERVICE, &esc,
+	    err, errlen)) == NULL ||
+	    (in->link_reporting = link_new(zctx, srv, in->db, INTAKE_SERVICE, &rep,
+	    err, errlen)) == NULL)
+		return -1;
+	/* what is stored now is sent once the sync at start (generation 1) is done */
+	durable_note(&in->outbox, 1, intake_link_last_seq(in));
+	return 0;
+}
+
+void
+intake_links_close(intake_t *in)
+{
+	link_destroy(&in->link_escalation);
+	link_destroy(&in->link_reporting);
+}
+
 void
 intake_link_committed(intake_t *in, uint64_t gen)
 {
-	int64_t seq = intake_link_last_seq(in);
-
-	/* full: the newest entry takes the later generation, which only delays */
-	if (in->npending == INTAKE_PENDING_MAX) {
-		in->outbox_pending[INTAKE_PENDING_MAX - 1] = (intake_pending_t){gen, seq};
-		return;
-	}
-	in->outbox_pending[in->npending++] = (intake_pending_t){gen, seq};
+	durable_note(&in->outbox, gen, intake_link_last_seq(in));
 }
 
 void
 intake_link_durable(intake_t *in, uint64_t done)
 {
-	int64_t upto = -1;
-	int k = 0;
+	int64_t upto = durable_done(&in->outbox, done);
 
-	while (k < in->npending && in->outbox_pending[k].gen <= done)
-		upto = in->outbox_pending[k++].seq;
-	if (k == 0)
-		return;
-	memmove(in->outbox_pending, in->outbox_pending + k,
-	    (size_t)(in->npending - k) * sizeof(in->outbox_pending[0]));
-	in->npending -= k;
 	link_durable(in->link_escalation, upto);
+	link_durable(in->link_reporting, upto);
+}
+
+int
+intake_links_tick(intake_t *in, int64_t now)
+{
+	return link_tick(in->link_escalation, now) < 0 || link_tick(in->link_reporting, now) < 0 ?
+	    -1 : 0;
+}
+
+void
+intake_links_status(intake_t *in, pack_t *map)
+{
+	link_status(in->link_escalation, map);
+	link_status(in->link_reporting, map);
 }

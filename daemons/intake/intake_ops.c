@@ -67,7 +67,9 @@ intake_op_submit(void *ctx, const msg_t *m, pack_t *reply)
 			goto out;
 		}
 		duplicate = true;
-	} else if ((row = intake_store_insert(in, &s, number, &inc)) < 0) {
+	} else if ((row = intake_store_insert(in, &s, number, &inc)) < 0 ||
+	    (in->fail_id != NULL && strcmp(s.client_id, in->fail_id) == 0)) {
+		/* a store failure, or the test seam's stand-in for one after the insert */
 		intake_internal(reply, m, "storing the incident", in);
 		goto out;
 	}
@@ -275,9 +277,9 @@ intake_op_update(void *ctx, const msg_t *m, pack_t *reply)
 
 /* the operations besides ping and status, which common/server.c answers */
 const server_op_t intake_ops[] = {
-	{"submit", SERVER_WRITE, intake_op_submit},
-	{"get", SERVER_READ, intake_op_get},
-	{"list", SERVER_READ, intake_op_list},
-	{"update", SERVER_WRITE, intake_op_update},
+	{WIRE_OP_SUBMIT, SERVER_WRITE, intake_op_submit},
+	{WIRE_OP_GET, SERVER_READ, intake_op_get},
+	{WIRE_OP_LIST, SERVER_READ, intake_op_list},
+	{WIRE_OP_UPDATE, SERVER_WRITE, intake_op_update},
 };
 const size_t intake_nops = sizeof(intake_ops) / sizeof(intake_ops[0]);

@@ -3,7 +3,8 @@
  * decides their scope, stores them durably and answers.
  *
  * Sockets: one ROUTER on endpoints.intake (requests from reporters); a
- *          DEALER to endpoints.escalation, the durable link (intake_link.c).
+ *          DEALER each to endpoints.escalation and endpoints.reporting, the
+ *          durable links (intake_link.c).
  * State:   <data_dir>/incidents.db (intake_store.c), nothing else: a writer
  *          connection for submit and update, a reader connection for get
  *          and list.
@@ -18,7 +19,6 @@
  */
 #include "intake.h"
 #include "daemon.h"
-#include "link.h"
 #include "log.h"
 #include "server.h"
 
@@ -59,17 +59,13 @@ intake_durable(void *ctx, uint64_t gen)
 static int
 intake_tick(void *ctx, int64_t now)
 {
-	intake_t *in = ctx;
-
-	return link_tick(in->link_escalation, now);
+	return intake_links_tick(ctx, now);
 }
 
 static void
 intake_links(void *ctx, pack_t *map)
 {
-	intake_t *in = ctx;
-
-	link_status(in->link_escalation, map);
+	intake_links_status(ctx, map);
 }
 
 int
@@ -87,6 +83,7 @@ main(int argc, char **argv)
 	cfg = args.cfg;
 	memset(&in, 0, sizeof(in));
 	in.cfg = cfg;
+	in.fail_id = getenv("TRYGG_TEST_FAIL_ID");
 	if ((in.tz = tz_open(cfg->timezone, err, sizeof(err))) == NULL)
 		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
 	if (args.check_only) {
@@ -130,7 +127,7 @@ main(int argc, char **argv)
 
 	server_run(srv, &intake_quit);
 
-	link_destroy(&in.link_escalation);
+	intake_links_close(&in);
 	server_destroy(&srv);
 	zmq_ctx_term(zctx);
 	db_close(&reader.db);

@@ -15,6 +15,7 @@
 #include "test.h"
 
 #include <signal.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -392,7 +393,21 @@ TEST(reinforcement_reaches_the_other_two_coordinators_and_team_scope_nobody)
 	CHECK(ot2 && ot3);
 	CHECK(link_drained(h));
 	CHECK_INT(count_escalations(h, none, NULL), 0);
-	CHECK_INT(count_escalations(h, num, NULL), 1);
+	{
+		long long id = -1;
+		pack_t *p;
+		const msgpack_object *r, *cs;
+
+		CHECK_INT(count_escalations(h, num, &id), 1);
+		p = harness_req("get");
+		pack_kv_int(p, "escalation", id);
+		pack_map_close(p);
+		r = harness_call(h, H_ESCALATION, p);
+		pack_destroy(&p);
+		cs = h_get(h_get(r, "escalation"), "contacts");
+		CHECK(cs && cs->type == MSGPACK_OBJECT_ARRAY && cs->via.array.size == 2);
+		CHECK_STR(h_str(h_get(r, "escalation"), "target"), "coordinators");
+	}
 	zmq_close(sub);
 	harness_destroy(&h);
 }
@@ -461,6 +476,163 @@ TEST(sigkill_of_either_daemon_makes_exactly_one_escalation_each)
 		CHECK(next_note(sub, nums[0], WAIT_MS, &note));
 		zmq_close(sub);
 	}
+	harness_destroy(&h);
+}
+
+TEST(a_deadline_that_passed_while_escalation_was_down_fires_at_restart)
+{
+	harness_t *h = start("2026-12-02T10:00:00+01:00", NULL);
+	void *sub = subscribe(h);
+	char num[40];
+	note_t n;
+
+	struct timespec ts = {0, 200 * 1000000};
+	nanosleep(&ts, NULL);
+	snprintf(num, sizeof(num), "%s", submit(h, "restart-1", "Lambohov", "brand", 3, false));
+	CHECK(next_note(sub, num, WAIT_MS, &n));
+	CHECK_INT(n.step, 0);
+	/* down past the step's ack_timeout (2 s): nothing in memory survives */
+	harness_kill(h, H_ESCALATION, SIGKILL);
+	ts.tv_sec = 3;
+	ts.tv_nsec = 0;
+	nanosleep(&ts, NULL);
+	setenv("TRYGG_TEST_NOW", "2026-12-02T10:00:03+01:00", 1);
+	CHECK(harness_start(h, H_ESCALATION) == 0);
+	unsetenv("TRYGG_TEST_NOW");
+	/* the stored deadline fires at once: the deputy, step 1 */
+	CHECK(next_note(sub, num, WAIT_MS, &n));
+	CHECK_INT(n.step, 1);
+	CHECK_STR(n.contact, "sakerhetschef-ersattare");
+	zmq_close(sub);
+	harness_destroy(&h);
+}
+
+/* The ack_url of the next notification about incident, or "" */
+static const char *
+next_ack_url(void *sub, const char *incident)
+{
+	static char url[512];
+
+	url[0] = '\0';
+	for (int tries = 0; tries < 3 && url[0] == '\0'; tries++) {
+		zmq_pollitem_t it = {sub, 0, ZMQ_POLLIN, 0};
+		char topic[64], body[4096], inc[40];
+		int bl;
+		msgpack_unpacked u;
+
+		if (zmq_poll(&it, 1, WAIT_MS) <= 0 || zmq_recv(sub, topic, sizeof(topic), 0) < 0 ||
+		    (bl = zmq_recv(sub, body, sizeof(body), 0)) < 0)
+			break;
+		msgpack_unpacked_init(&u);
+		if (msgpack_unpack_next(&u, body, (size_t)bl, NULL) == MSGPACK_UNPACK_SUCCESS &&
+		    strcmp(mstr(&u.data, "incident", inc, sizeof(inc)), incident) == 0)
+			mstr(&u.data, "ack_url", url, sizeof(url));
+		msgpack_unpacked_destroy(&u);
+	}
+	return url;
+}
+
+static const msgpack_object *
+token_call(harness_t *h, const char *op, const char *token)
+{
+	pack_t *p = harness_req(op);
+	const msgpack_object *r;
+
+	pack_kv_str(p, "token", token);
+	pack_map_close(p);
+	r = harness_call(h, H_ESCALATION, p);
+	pack_destroy(&p);
+	return r;
+}
+
+TEST(an_ack_link_acknowledges_once_as_its_contact)
+{
+	harness_t *h = start("2026-12-02T10:00:00+01:00",
+	    "escalation:\n  ack_timeout: 1h\n  renotify_every: 1h\n"
+	    "web:\n  base_url: https://trygg.example.se/\n");
+	void *sub = subscribe(h);
+	char num[40], token[64];
+	const char *url;
+	const msgpack_object *r;
+
+	struct timespec ts = {0, 200 * 1000000};
+	nanosleep(&ts, NULL);
+	snprintf(num, sizeof(num), "%s", submit(h, "token-1", "Ryd", "brand", 3, false));
+	url = next_ack_url(sub, num);
+	CHECK(strncmp(url, "https://trygg.example.se/ack/", 29) == 0);
+	snprintf(token, sizeof(token), "%s", strlen(url) > 29 ? url + 29 : "");
+	CHECK_INT(strlen(token), 43);
+	/* looking does not acknowledge */
+	r = token_call(h, "token", token);
+	CHECK(h_ok(r));
+	CHECK_STR(h_str(r, "state"), "valid");
+	CHECK_STR(h_str(h_get(r, "contact"), "id"), "sakerhetschef");
+	CHECK_STR(h_str(h_get(r, "escalation"), "status"), "open");
+	/* using it acknowledges as its contact; again is harmless */
+	r = token_call(h, "ack", token);
+	CHECK(h_ok(r));
+	CHECK(h_bool(r, "changed"));
+	CHECK_STR(h_str(h_get(r, "escalation"), "status"), "acked");
+	CHECK_STR(h_str(h_get(r, "escalation"), "acked_by"), "sakerhetschef");
+	r = token_call(h, "ack", token);
+	CHECK(h_ok(r));
+	CHECK(!h_bool(r, "changed"));
+	r = token_call(h, "token", token);
+	CHECK_STR(h_str(r, "state"), "used");
+	/* unknown and malformed tokens */
+	token[0] = token[0] == 'A' ? 'B' : 'A';
+	CHECK_STR(h_code(token_call(h, "ack", token)), "not_found");
+	CHECK_STR(h_code(token_call(h, "ack", "x")), "not_found");
+	/* only the hash is stored */
+	{
+		char path[400], sql[200];
+		sqlite3 *db;
+		sqlite3_stmt *st;
+		int found = 0;
+
+		token[0] = token[0] == 'A' ? 'B' : 'A';
+		snprintf(path, sizeof(path), "%s/data/escalations.db", h->dir);
+		CHECK(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK);
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM ack_tokens WHERE hash LIKE '%%%.10s%%'", token);
+		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+			found = sqlite3_column_int(st, 0) + 1;
+		sqlite3_finalize(st);
+		sqlite3_close(db);
+		CHECK_INT(found, 1);    /* the query ran, and matched nothing */
+	}
+	zmq_close(sub);
+	harness_destroy(&h);
+}
+
+TEST(an_ack_link_dies_with_its_resolved_escalation)
+{
+	harness_t *h = start("2026-12-02T10:00:00+01:00",
+	    "escalation:\n  ack_timeout: 1h\n  renotify_every: 1h\n"
+	    "web:\n  base_url: https://trygg.example.se\n");
+	void *sub = subscribe(h);
+	char num[40], token[64];
+	const char *url;
+	long long id = -1;
+	pack_t *p;
+	const msgpack_object *r;
+
+	struct timespec ts = {0, 200 * 1000000};
+	nanosleep(&ts, NULL);
+	snprintf(num, sizeof(num), "%s", submit(h, "token-2", "Ryd", "brand", 3, false));
+	url = next_ack_url(sub, num);
+	snprintf(token, sizeof(token), "%s", strlen(url) > 29 ? url + 29 : "");
+	CHECK_INT(count_escalations(h, num, &id), 1);
+	p = harness_req("resolve");
+	pack_kv_int(p, "escalation", id);
+	pack_kv_str(p, "by", "samordnare-ot2");
+	pack_map_close(p);
+	r = harness_call(h, H_ESCALATION, p);
+	pack_destroy(&p);
+	CHECK(h_ok(r));
+	r = token_call(h, "ack", token);
+	CHECK_STR(h_code(r), "conflict");
+	CHECK_STR(h_str(token_call(h, "token", token), "state"), "resolved");
+	zmq_close(sub);
 	harness_destroy(&h);
 }
 
@@ -595,4 +767,7 @@ TEST_MAIN(office_hours_reach_the_sakerhetschef_then_the_deputy_then_unanswered,
     reinforcement_reaches_the_other_two_coordinators_and_team_scope_nobody,
     closing_the_incident_resolves_its_escalation,
     sigkill_of_either_daemon_makes_exactly_one_escalation_each,
+    a_deadline_that_passed_while_escalation_was_down_fires_at_restart,
+    an_ack_link_acknowledges_once_as_its_contact,
+    an_ack_link_dies_with_its_resolved_escalation,
     the_notify_command_runs_with_the_notification_and_a_failure_is_retried)

@@ -664,7 +664,8 @@ TEST(sigterm_answers_what_it_took_and_keeps_it)
 	usleep(100000);         /* let the connections come up first */
 	for (int c = 0; c < CLIENTS; c++)
 		send_many(items[c].socket, 1000 + c, 0, p);
-	usleep(2000);
+	/* stop it while it works: once the first reply is on its way back */
+	zmq_poll(items, CLIENTS, 10000);
 	CHECK_INT(WEXITSTATUS(harness_kill(h(), H_INTAKE, SIGTERM)), 0);
 	while (zmq_poll(items, CLIENTS, 200) > 0) {
 		for (int c = 0; c < CLIENTS; c++) {
@@ -688,7 +689,7 @@ TEST(sigterm_answers_what_it_took_and_keeps_it)
 			replies++;
 		}
 	}
-	/* the daemon had 2 ms to take them: it answers those it took */
+	/* it answers those it took, at least the first */
 	CHECK(replies > 0);
 	CHECK_INT(oks, replies);
 	for (int c = 0; c < CLIENTS; c++)
