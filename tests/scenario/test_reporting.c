@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- the events */
 
@@ -977,6 +978,103 @@ TEST(test_cli)
 	free(out);
 }
 
+/* ---- end to end: submitted to trygg-intake, counted by trygg-reporting */
+
+static const char *
+e2e_value(harness_t *e, const char *kind, const char *section, const char *key)
+{
+	static char out[64];
+	pack_t *p = harness_req("report");
+	const msgpack_object *r, *c;
+
+	out[0] = '\0';
+	pack_kv_str(p, "kind", kind);
+	pack_kv_str(p, "period", "2020-01-01..2029-12-31");
+	pack_map_close(p);
+	r = harness_call(e, H_REPORTING, p);
+	pack_destroy(&p);
+	if (r != NULL && (c = h_get(r, "content")) != NULL && c->type == MSGPACK_OBJECT_STR) {
+		char *t = strndup(c->via.str.ptr, c->via.str.size);
+
+		snprintf(out, sizeof(out), "%s", json_value(t, false, section, key));
+		free(t);
+	}
+	return out;
+}
+
+/* Waits (generously) until a count reads want; true when it did. */
+static bool
+e2e_wait(harness_t *e, const char *kind, const char *section, const char *key, const char *want)
+{
+	for (int i = 0; i < 400; i++) {
+		if (strcmp(e2e_value(e, kind, section, key), want) == 0)
+			return true;
+		usleep(50 * 1000);
+	}
+	return false;
+}
+
+TEST(test_end_to_end)
+{
+	static const struct { const char *id, *district, *category; int severity; } subs[] = {
+		{"e2e-1", "skaggetorp", "skadegorelse", 2},
+		{"e2e-2", "Ryd", "narkotika", 3},
+		{"e2e-3", "Berga", "brand", 5},        /* beyond scope: one escalation */
+	};
+	harness_t *e = harness_new(NULL);
+
+	CHECK_INT(harness_start(e, H_REPORTING), 0);
+	CHECK_INT(harness_start(e, H_ESCALATION), 0);
+	CHECK_INT(harness_start(e, H_INTAKE), 0);
+	for (size_t i = 0; i < sizeof(subs) / sizeof(subs[0]); i++) {
+		pack_t *p = harness_req("submit");
+		const msgpack_object *r;
+
+		pack_kv_str(p, "id", subs[i].id);
+		pack_kv_str(p, "district", subs[i].district);
+		pack_kv_str(p, "category", subs[i].category);
+		pack_kv_int(p, "severity", subs[i].severity);
+		pack_kv_str(p, "summary", "Sammanfattning som inte ska synas");
+		pack_kv_str(p, "reporter", "Anna Andersson");
+		pack_kv_str(p, "occurred_at", "2026-11-18T10:00:00Z");
+		pack_map_close(p);
+		r = harness_call(e, H_INTAKE, p);
+		pack_destroy(&p);
+		CHECK(r != NULL && h_ok(r));
+	}
+	CHECK(e2e_wait(e, "lagesbild", NULL, "incidents", "3"));
+	CHECK(e2e_wait(e, "escalations", NULL, "escalations", "1"));
+	CHECK_STR(e2e_value(e, "lagesbild", "by_team", "omradesteam-1"), "1");
+	CHECK_STR(e2e_value(e, "lagesbild", "by_category", "brand"), "1");
+	CHECK_STR(e2e_value(e, "lagesbild", "by_escalation", "external"), "1");
+	CHECK_STR(e2e_value(e, "escalations", "by_kind", "external"), "1");
+	/* reports are answered while intake and escalation are down */
+	harness_kill(e, H_INTAKE, SIGKILL);
+	harness_kill(e, H_ESCALATION, SIGKILL);
+	CHECK_STR(e2e_value(e, "lagesbild", NULL, "incidents"), "3");
+	/* a restart of reporting and of the senders counts nothing twice */
+	harness_kill(e, H_REPORTING, SIGKILL);
+	CHECK_INT(harness_start(e, H_REPORTING), 0);
+	CHECK_INT(harness_start(e, H_INTAKE), 0);
+	CHECK_INT(harness_start(e, H_ESCALATION), 0);
+	{
+		pack_t *p = harness_req("update");
+		const msgpack_object *r;
+
+		pack_kv_str(p, "number", "INC-2026-000001");
+		pack_kv_str(p, "by", "samordnare-ot1");
+		pack_kv_str(p, "status", "closed");
+		pack_map_close(p);
+		r = harness_call(e, H_INTAKE, p);
+		pack_destroy(&p);
+		CHECK(r != NULL && h_ok(r));
+	}
+	CHECK(e2e_wait(e, "lagesbild", NULL, "open_incidents", "2"));
+	CHECK_STR(e2e_value(e, "lagesbild", NULL, "incidents"), "3");
+	CHECK_STR(e2e_value(e, "escalations", NULL, "escalations"), "1");
+	harness_destroy(&e);
+}
+
 TEST_MAIN(test_lagesbild_counts, test_lagesbild_team, test_period_boundaries,
     test_escalations_counts, test_annual_counts, test_small_counts, test_no_free_text,
-    test_exactly_once, test_bad_requests, test_cli)
+    test_exactly_once, test_bad_requests, test_cli, test_end_to_end)
