@@ -35,6 +35,9 @@
 #define REPORTING_PARTNERS_MAX 40       /* partners shown by name; the rest are "ovriga" */
 #define REPORTING_SMALL     5           /* counts 1..REPORTING_SMALL-1 are hidden when suppressing */
 #define REPORTING_KEY_MAX   64          /* a stored id (team, partner, target), at most */
+#define REPORTING_PARTNER_SEP "\x1f"    /* between stored partners: a control character no text holds */
+/* each connection: the file mapped (256 MiB at most), 32 MiB of page cache */
+#define REPORTING_PRAGMAS   "PRAGMA mmap_size = 268435456; PRAGMA cache_size = -32768"
 
 #define REPORTING_JOB_RETRY_MS (10 * 60 * 1000)   /* a job whose file could not be written */
 

@@ -205,6 +205,27 @@ reporting_inc_sections(reporting_t *rep, report_t *r, inc_sections_t *s, bool di
 	s->flags = report_section(r, "flags", NULL, "Markeringar", 0);
 	for (size_t i = 0; i < sizeof(reporting_flags) / sizeof(reporting_flags[0]); i++)
 		rsection_cell(s->flags, reporting_flags[i].key, reporting_flags[i].label);
+	s->partners = report_section(r, "partners", NULL, "Samverkanspartner", RS_CHART);
+}
+
+/* Counts each partner of a stored list (separated by REPORTING_PARTNER_SEP) once. */
+static void
+reporting_partners_count(rsection_t *s, const char *list, int i)
+{
+	char name[REPORTING_KEY_MAX];
+
+	while (*list) {
+		size_t n = strcspn(list, REPORTING_PARTNER_SEP);
+
+		if (n > 0 && n < sizeof(name)) {
+			memcpy(name, list, n);
+			name[n] = '\0';
+			rsection_cell(s, name, NULL)->v[i]++;
+		}
+		list += n;
+		if (*list)
+			list++;
+	}
 }
 
 /* Counts the incidents of [from, to) into value i of the sections; 0 or -1. */
@@ -215,7 +236,7 @@ reporting_inc_scan(reporting_t *rep, report_t *r, inc_sections_t *s, int64_t fro
 	sqlite3_stmt *st = reporting_bind(db_stmt(rep->db,
 	    "SELECT team, district, category, severity, level, escalation, status,"
 	    " police_report, orosanmalan, involves_minors, needs_external, needs_reinforcement,"
-	    " occurred_at FROM incidents"
+	    " occurred_at, partners FROM incidents"
 	    " WHERE occurred_at >= ?1 AND occurred_at < ?2 AND (?3 IS NULL OR team = ?3)"), r,
 	    from, to);
 	int rc;
@@ -238,6 +259,8 @@ reporting_inc_scan(reporting_t *rep, report_t *r, inc_sections_t *s, int64_t fro
 		rsection_cell(s->by_escalation, reporting_col(st, 5), NULL)->v[i]++;
 		for (int f = 0; f < 5; f++)
 			s->flags->cells[f].v[i] += sqlite3_column_int(st, 7 + f) != 0;
+		if (sqlite3_column_type(st, 13) != SQLITE_NULL)
+			reporting_partners_count(s->partners, reporting_col(st, 13), i);
 		if (s->totals) {
 			s->totals->cells[0].v[i]++;
 			if (strcmp(reporting_col(st, 6), "open") == 0)
@@ -278,55 +301,26 @@ reporting_partner_cmp(const void *a, const void *b)
 
 /*
  * Partners involved: each incident counts once per partner, so the cells
- * do not add up to the incidents. The most frequent are shown by name,
- * the rest together as "ovriga".
+ * do not add up to the incidents. After the scans, the most frequent are
+ * kept by name and the rest summed as "ovriga".
  */
-static int
-reporting_partners(reporting_t *rep, report_t *r, rsection_t **out, bool prev)
+static void
+reporting_partners_finish(rsection_t *s)
 {
-	static const char sql[] =
-	    "SELECT p.partner, count(*) FROM partners p JOIN incidents i ON i.number = p.number"
-	    " WHERE i.occurred_at >= ?1 AND i.occurred_at < ?2 AND (?3 IS NULL OR i.team = ?3)"
-	    " GROUP BY p.partner";
-	rsection_t *s = report_section(r, "partners", NULL, "Samverkanspartner", RS_CHART);
-	int64_t from, to, rest = 0;
-	sqlite3_stmt *st;
-	int rc;
+	int64_t rest[2] = {0, 0};
 
-	*out = s;
-	if ((st = reporting_bind(db_stmt(rep->db, sql), r, r->from, r->to)) == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		rsection_cell(s, reporting_col(st, 0), NULL)->v[0] = sqlite3_column_int64(st, 1);
-	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return -1;
 	if (s->n > 1)
 		qsort(s->cells, s->n, sizeof(s->cells[0]), reporting_partner_cmp);
-	if (s->n > REPORTING_PARTNERS_MAX) {
-		for (size_t i = REPORTING_PARTNERS_MAX; i < s->n; i++)
-			rest += s->cells[i].v[0];
-		s->n = REPORTING_PARTNERS_MAX;
-		rsection_cell(s, "ovriga", "Övriga")->v[0] = rest;
+	if (s->n <= REPORTING_PARTNERS_MAX)
+		return;
+	for (size_t i = REPORTING_PARTNERS_MAX; i < s->n; i++) {
+		rest[0] += s->cells[i].v[0];
+		rest[1] += s->cells[i].v[1];
 	}
-	if (!prev)
-		return 0;
-	period_instants(&r->prev, rep->tz, &from, &to);
-	if ((st = reporting_bind(db_stmt(rep->db, sql), r, from, to)) == NULL)
-		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *key = reporting_col(st, 0);
-		size_t i;
-
-		for (i = 0; i < s->n && strcmp(s->cells[i].key, key) != 0; i++)
-			;
-		if (i < s->n)
-			s->cells[i].v[1] = sqlite3_column_int64(st, 1);
-		else if (s->n > 0 && strcmp(s->cells[s->n - 1].key, "ovriga") == 0)
-			s->cells[s->n - 1].v[1] += sqlite3_column_int64(st, 1);
-	}
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	s->n = REPORTING_PARTNERS_MAX;
+	rsection_cell(s, "ovriga", "Övriga");
+	s->cells[s->n - 1].v[0] = rest[0];
+	s->cells[s->n - 1].v[1] = rest[1];
 }
 
 /* a team's districts add up to the team: the secondary rule must know */
@@ -379,7 +373,6 @@ reporting_build_lagesbild(reporting_t *rep, report_t *r)
 {
 	inc_sections_t s;
 	trend_t trend;
-	rsection_t *partners;
 	int64_t from, to;
 
 	memset(&s, 0, sizeof(s));
@@ -400,9 +393,9 @@ reporting_build_lagesbild(reporting_t *rep, report_t *r)
 	    reporting_esc_count(rep, r, r->from, r->to, &s.totals->cells[2].v[0],
 	    &s.totals->cells[3].v[0]) < 0 ||
 	    reporting_esc_count(rep, r, from, to, &s.totals->cells[2].v[1],
-	    &s.totals->cells[3].v[1]) < 0 ||
-	    reporting_partners(rep, r, &partners, true) < 0)
+	    &s.totals->cells[3].v[1]) < 0)
 		return -1;
+	reporting_partners_finish(s.partners);
 	reporting_district_sums(rep, r, &s);
 	return 0;
 }
@@ -551,7 +544,7 @@ reporting_build_annual(reporting_t *rep, report_t *r)
 	const cfg_t *cfg = rep->cfg;
 	inc_sections_t s;
 	trend_t months;
-	rsection_t *totals, *partners, **tm, *kind, *oh;
+	rsection_t *totals, **tm, *kind, *oh;
 	int64_t open;
 	char title[160];
 	sqlite3_stmt *st;
@@ -604,15 +597,12 @@ reporting_build_annual(reporting_t *rep, report_t *r)
 	    "Eskaleringar inom och utanför kontorstid", RS_SUMS | RS_CHART);
 	rsection_cell(oh, "in", "Inom kontorstid");
 	rsection_cell(oh, "outside", "Utanför kontorstid");
-	if (reporting_partners(rep, r, &partners, false) < 0) {
-		free(tm);
-		return -1;
-	}
 	if (reporting_inc_scan(rep, r, &s, r->from, r->to, 0) < 0 ||
 	    reporting_esc_count(rep, r, r->from, r->to, &totals->cells[1].v[0], &open) < 0) {
 		free(tm);
 		return -1;
 	}
+	reporting_partners_finish(s.partners);
 	for (size_t i = 0; i < s.by_team->n; i++)
 		totals->cells[0].v[0] += s.by_team->cells[i].v[0];
 	if ((st = reporting_bind(db_stmt(rep->db,
