@@ -1,5 +1,5 @@
 /*
- * cmd_report.c: trygg report, against trygg-reporting.
+ * cmd_report.c: trygg report and trygg jobs, against trygg-reporting.
  *
  *   trygg report KIND --period P [--team T] [--format F] [--suppress] [-o FILE]
  *
@@ -115,4 +115,52 @@ cmd_report(cli_t *cli, int argc, char **argv)
 	}
 	msgpack_unpacked_destroy(&reply);
 	return rc;
+}
+
+int cmd_jobs(cli_t *cli, int argc, char **argv);
+
+/* trygg jobs: the scheduled reports, one line each, with their last and next run */
+int
+cmd_jobs(cli_t *cli, int argc, char **argv)
+{
+	const msgpack_object *jobs;
+	msgpack_unpacked reply;
+	pack_t *req;
+	int rc;
+
+	if (argc != 1)
+		return cli_usage("usage: trygg jobs");
+	req = pack_new();
+	pack_map_open(req);
+	pack_kv_int(req, "v", WIRE_VERSION);
+	pack_kv_str(req, "op", "jobs");
+	pack_map_close(req);
+	rc = cli_call(cli, cli->cfg->endpoints.reporting, req, &reply);
+	pack_destroy(&req);
+	if (rc != 0)
+		return rc;
+	if (cli->json) {
+		cli_print_json(&reply.data);
+		msgpack_unpacked_destroy(&reply);
+		return 0;
+	}
+	jobs = cli_get(&reply.data, "jobs");
+	for (uint32_t i = 0; jobs && jobs->type == MSGPACK_OBJECT_ARRAY && i < jobs->via.array.size;
+	    i++) {
+		const msgpack_object *j = &jobs->via.array.ptr[i], *team = cli_get(j, "team");
+
+		printf("%s\t%s %s", cli_text_str(cli_get(j, "id")), cli_text_str(cli_get(j, "kind")),
+		    team && team->type == MSGPACK_OBJECT_STR ? cli_text_str(team) : "alla");
+		printf(" %s %s, %s\n", cli_text_str(cli_get(j, "period")),
+		    cli_text_str(cli_get(j, "format")), cli_text_str(cli_get(j, "schedule")));
+		if (cli_get(j, "last_run"))
+			printf("\tlast: %s for %s at %s -> %s\n", cli_text_str(cli_get(j, "last_due")),
+			    cli_text_str(cli_get(j, "last_period")),
+			    cli_text_str(cli_get(j, "last_run")), cli_text_str(cli_get(j, "last_file")));
+		else
+			printf("\tlast: never\n");
+		printf("\tnext: %s\n", cli_text_str(cli_get(j, "next_run")));
+	}
+	msgpack_unpacked_destroy(&reply);
+	return 0;
 }

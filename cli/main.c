@@ -25,6 +25,7 @@
 #define CLI_ATTEMPTS   3
 
 int cmd_report(cli_t *cli, int argc, char **argv);     /* cmd_report.c */
+int cmd_jobs(cli_t *cli, int argc, char **argv);       /* cmd_report.c */
 
 static const struct {
 	const char *name;
@@ -52,6 +53,7 @@ static const struct {
 	{"config", cmd_config, false, "config check [FILE]"},
 	{"report", cmd_report, true, "report KIND --period P [--team T] "
 	    "[--format json|csv|md|html] [--suppress] [-o FILE]"},
+	{"jobs", cmd_jobs, true, "jobs"},
 };
 
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))

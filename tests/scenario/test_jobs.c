@@ -160,6 +160,17 @@ TEST(test_once_and_catch_up)
 		CHECK_STR(file, want);
 	free(file);
 	free(want);
+	/* trygg jobs says the same */
+	{
+		char *out = NULL;
+
+		CHECK_INT(harness_cli(h, &out, (const char *const[]){"jobs", NULL}), 0);
+		CHECK_HAS(out, "vecka\tlagesbild alla previous_week csv, weekly mon 07:00\n"
+		    "\tlast: 2026-11-23T06:00:00Z for 2026-W47 at ");
+		CHECK_HAS(out, "ar\tannual omradesteam-2 previous_year json, yearly 01-15 07:00\n");
+		CHECK_HAS(out, "\tnext: 2027-01-15T06:00:00Z\n");
+		free(out);
+	}
 	ino47 = inode(week47);
 	ino_year = inode(year);
 	CHECK(ino47 != 0 && ino_year != 0);
