@@ -19,7 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include "buf.h"
 
 /* ---- the events */
 
@@ -978,6 +982,89 @@ TEST(test_cli)
 	free(out);
 }
 
+/* ---- the html in a browser: Debian's chromium, headless */
+
+/* Runs a shell command; its stdout (malloc'd) and exit status. */
+static int
+run(const char *cmd, char **out)
+{
+	FILE *f = popen(cmd, "r");
+	buf_t b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	int st;
+
+	if (f == NULL)
+		return -1;
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(&b, chunk, n);
+	st = pclose(f);
+	*out = b.data ? b.data : strdup("");
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static size_t
+count(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (const char *p = hay; p && (p = strstr(p, needle)) != NULL; p++)
+		n++;
+	return n;
+}
+
+TEST(test_html_in_chromium)
+{
+	static const struct { const char *kind, *period; bool suppress; } pages[] = {
+		{"lagesbild", "2026-W47", false}, {"escalations", "2026-W47", true},
+		{"annual", "2026", true},
+	};
+	char *out = NULL;
+
+	load();
+	if (run("command -v chromium", &out) != 0) {
+		free(out);
+		test_fail(__FILE__, __LINE__, "chromium is not installed (apt-get install chromium)");
+		return;
+	}
+	free(out);
+	for (size_t i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		const char *t = report(pages[i].kind, pages[i].period, NULL, "html", pages[i].suppress);
+		char html[400], png[400], cmd[1400];
+		FILE *f;
+		struct stat st;
+		unsigned char magic[8] = {0};
+
+		CHECK(t != NULL);
+		if (t == NULL)
+			continue;
+		snprintf(html, sizeof(html), "%s/%s.html", h_rep()->dir, pages[i].kind);
+		snprintf(png, sizeof(png), "%s/%s.png", h_rep()->dir, pages[i].kind);
+		CHECK((f = fopen(html, "w")) != NULL && fputs(t, f) >= 0 && fclose(f) == 0);
+		/* what the browser made of it: every table and chart is in its DOM */
+		snprintf(cmd, sizeof(cmd), "HOME='%s' timeout 120 chromium --headless --no-sandbox"
+		    " --disable-gpu --dump-dom 'file://%s' 2>/dev/null", h_rep()->dir, html);
+		CHECK_INT(run(cmd, &out), 0);
+		CHECK_INT(count(out, "<svg"), count(t, "<svg"));
+		CHECK_INT(count(out, "<table>"), count(t, "<table>"));
+		CHECK_INT(count(out, "</section>"), count(t, "</section>"));
+		CHECK(count(t, "<svg") >= 3);
+		free(out);
+		/* and a screenshot of the whole page */
+		snprintf(cmd, sizeof(cmd), "HOME='%s' timeout 120 chromium --headless --no-sandbox"
+		    " --disable-gpu --hide-scrollbars --window-size=1200,4000 --screenshot='%s'"
+		    " 'file://%s' >/dev/null 2>&1", h_rep()->dir, png, html);
+		CHECK_INT(run(cmd, &out), 0);
+		free(out);
+		CHECK(stat(png, &st) == 0 && st.st_size > 10000);
+		if ((f = fopen(png, "rb")) != NULL) {
+			CHECK(fread(magic, 1, 8, f) == 8);
+			fclose(f);
+		}
+		CHECK(memcmp(magic, "\x89PNG\r\n\x1a\n", 8) == 0);
+	}
+}
+
 /* ---- end to end: submitted to trygg-intake, counted by trygg-reporting */
 
 static const char *
@@ -1077,4 +1164,4 @@ TEST(test_end_to_end)
 
 TEST_MAIN(test_lagesbild_counts, test_lagesbild_team, test_period_boundaries,
     test_escalations_counts, test_annual_counts, test_small_counts, test_no_free_text,
-    test_exactly_once, test_bad_requests, test_cli, test_end_to_end)
+    test_exactly_once, test_bad_requests, test_cli, test_end_to_end, test_html_in_chromium)
