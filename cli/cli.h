@@ -46,5 +46,6 @@ int cmd_config(cli_t *cli, int argc, char **argv);      /* config check */
 int cmd_calendar(cli_t *cli, int argc, char **argv);    /* calendar holidays */
 int cmd_oncall(cli_t *cli, int argc, char **argv);
 int cmd_rota(cli_t *cli, int argc, char **argv);
+int cmd_ping(cli_t *cli, int argc, char **argv);        /* ping [DAEMON] */
 
 #endif
