@@ -123,7 +123,14 @@ CONFIG ?= config/trygg.yaml
 run: $(PROGRAMS)
 	@sh tests/run-daemons.sh $(BIN) $(CONFIG)
 
-check: $(PROGRAMS) $(UNIT_BINS) $(SCEN_BINS)
+# the fault shim the durability tests preload into the daemons (tests/shim);
+# built without the sanitizers, which want to be first in the library list
+SHIM := $(BUILD)/lib/faultsync.so
+$(SHIM): tests/shim/faultsync.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -fPIC -shared -o $@ $< -ldl -lpthread
+
+check: $(PROGRAMS) $(UNIT_BINS) $(SCEN_BINS) $(SHIM)
 	@sh tests/run-tests.sh $(BIN) $(UNIT_BINS) $(SCEN_BINS)
 
 bench: $(PROGRAMS) $(BENCH_BINS)
