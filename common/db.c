@@ -5,6 +5,8 @@
  * In WAL mode with synchronous=FULL the WAL is synced at every commit, so a
  * transaction that db_commit() reported is on disk and survives a crash of
  * the process or the machine (sqlite.org/pragma.html#pragma_synchronous).
+ * The folder is synced once the file and its WAL exist, and again when a
+ * new WAL appears, so that their names survive a crash too (db_sync_dir).
  */
 #include "db.h"
 #include "mem.h"
@@ -36,6 +38,36 @@ struct db {
 	int   wal_gen;              /* counts WAL restarts */
 	int   backfilled;           /* frames of WAL generation wal_gen copied */
 };
+
+/*
+ * Syncs the folder that holds path. A new file's name is an entry in its
+ * folder, and POSIX does not promise that the entry survives a crash until
+ * the folder itself is synced (fsync(2)); SQLite syncs the files it writes,
+ * not the folder. 0, or -1 with errno set.
+ */
+static int
+db_sync_dir(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	char *dir;
+	int fd, rc, error;
+
+	if (slash == NULL)
+		dir = xstrdup(".");
+	else if (slash == path)
+		dir = xstrdup("/");
+	else
+		dir = xstrndup(path, (size_t)(slash - path));
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	free(dir);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	error = errno;
+	close(fd);
+	errno = error;
+	return rc;
+}
 
 /* SQLite calls this after every commit with the WAL's size in frames. */
 static int
@@ -151,6 +183,13 @@ db_open(const char *path, const char *const *migrations, size_t nmigrations,
 		return NULL;
 	}
 	if (db_migrate(db, migrations, nmigrations, err, errlen) < 0) {
+		db_close(&db);
+		return NULL;
+	}
+	/* the file and its WAL exist now (the WAL from the first read on); their
+	 * names must outlive a crash as their contents do */
+	if (db_sync_dir(path) < 0) {
+		snprintf(err, errlen, "syncing the folder of %s: %s", path, strerror(errno));
 		db_close(&db);
 		return NULL;
 	}
@@ -303,8 +342,16 @@ db_sync(db_t *db)
 		close(db->wal_fd);
 		db->wal_fd = -1;
 	}
-	if (db->wal_fd < 0 && db->wal_path != NULL)
-		db->wal_fd = open(db->wal_path, O_RDONLY | O_CLOEXEC);
+	if (db->wal_fd < 0 && db->wal_path != NULL) {
+		/* a WAL made since db_open synced the folder: its name too */
+		if ((db->wal_fd = open(db->wal_path, O_RDONLY | O_CLOEXEC)) >= 0 &&
+		    db_sync_dir(db->wal_path) < 0) {
+			close(db->wal_fd);
+			db->wal_fd = -1;
+			pthread_mutex_unlock(&db->wal_lock);
+			return -1;
+		}
+	}
 	if (db->wal_fd < 0) {
 		/* no WAL yet means nothing was committed through it */
 		rc = errno == ENOENT ? 0 : -1;

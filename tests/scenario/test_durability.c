@@ -421,5 +421,45 @@ TEST(a_failed_commit_fails_its_batch_and_the_daemon_serves_on)
 	harness_destroy(&h);
 }
 
+/*
+ * A new WAL's name is durable once the folder is synced. SQLite syncs the
+ * folder at its own first sync of a WAL, but with syncs deferred to
+ * db_sync it never makes one: after a clean stop (which removes the WAL)
+ * the next start writes a new WAL, and the folder must be synced before the
+ * first reply that depends on it.
+ */
+TEST(the_data_folder_is_synced_before_a_new_wal_is_relied_on)
+{
+	harness_t *h;
+	char log[512];
+	sync_t syncs[64];
+	reply_t r;
+	int n, before = 0;
+	void *s;
+
+	{
+		const char *env[] = {"TRYGG_FAULT_PATH", "/data", NULL};
+
+		h = faulty(env);
+	}
+	CHECK_INT(harness_start(h, H_INTAKE), 0);
+	CHECK_INT(harness_kill(h, H_INTAKE, SIGTERM) >> 8, 0);
+	path_in(h, log, sizeof(log), "syncs.log");
+	harness_setenv(h, "TRYGG_FAULT_SYNC_LOG", log);
+	CHECK_INT(harness_start(h, H_INTAKE), 0);
+	s = dealer(h);
+	send_req(s, submit("new-wal"));
+	recv_reply(s, REPLY_MS, &r);
+	CHECK(h_ok(reply_map(&r)));
+	n = read_syncs(log, syncs, 64);
+	for (int i = 0; i < n; i++)
+		before += syncs[i].rc == 0 && syncs[i].end <= r.at;
+	CHECK(before >= 1);
+	reply_free(&r);
+	zmq_close(s);
+	harness_destroy(&h);
+}
+
 TEST_MAIN(no_ok_before_the_sync_that_covers_it, a_failed_sync_answers_unavailable_and_exits_74,
-    a_failed_commit_fails_its_batch_and_the_daemon_serves_on)
+    a_failed_commit_fails_its_batch_and_the_daemon_serves_on,
+    the_data_folder_is_synced_before_a_new_wal_is_relied_on)
