@@ -59,10 +59,13 @@ int harness_start(harness_t *h, harness_daemon_t d);
 void harness_setenv(harness_t *h, const char *name, const char *value);
 /* The path of build's lib/faultsync.so, for LD_PRELOAD; NULL when missing. */
 const char *harness_shim(void);
+/* Preloads the shim into the daemons started from now on; 0, or -1 when it is not built. */
+int harness_preload_shim(harness_t *h);
 /*
  * Runs a daemon with extra arguments (NULL-terminated, e.g. "-n") to its
  * end, with the harness's environment; its output goes to *out (malloc'd,
- * may be NULL). Returns its exit status, or 128 + the signal.
+ * may be NULL). Returns its exit status, or 128 + the signal, or -1 when it
+ * still ran after 10 s (then it is killed).
  */
 int harness_run(harness_t *h, harness_daemon_t d, const char *const *args, char **out);
 /* Waits up to ms for a started daemon to end by itself; its exit status,

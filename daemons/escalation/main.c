@@ -84,7 +84,7 @@ main(int argc, char **argv)
 		return 0;
 	}
 
-	zctx = zmq_ctx_new();
+	zctx = daemon_zmq_ctx();
 	if ((srv = rpc_server_new(zctx, cfg->endpoints.escalation, err,
 	    sizeof(err))) == NULL)
 		fatal(EXIT_UNAVAIL, "%s", err);

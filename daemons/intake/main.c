@@ -280,7 +280,7 @@ main(int argc, char **argv)
 	if ((sync = syncer_new(in.db, err, sizeof(err))) == NULL)
 		fatal(EXIT_SOFTWARE, "%s", err);
 
-	zctx = zmq_ctx_new();
+	zctx = daemon_zmq_ctx();
 	if ((srv = rpc_server_new(zctx, cfg->endpoints.intake, err, sizeof(err))) == NULL)
 		fatal(EXIT_UNAVAIL, "%s", err);
 	daemon_signals(intake_on_signal);

@@ -189,15 +189,8 @@ static harness_t *
 faulty(const char *const *env)
 {
 	harness_t *h = harness_new(NULL);
-	const char *asan = getenv("ASAN_OPTIONS");
-	char opts[512];
 
-	CHECK(harness_shim() != NULL);
-	harness_setenv(h, "LD_PRELOAD", harness_shim());
-	/* under SANITIZE=1 the sanitizer's runtime would insist on coming first */
-	snprintf(opts, sizeof(opts), "%s%sverify_asan_link_order=0", asan ? asan : "",
-	    asan && *asan ? ":" : "");
-	harness_setenv(h, "ASAN_OPTIONS", opts);
+	CHECK_INT(harness_preload_shim(h), 0);
 	for (int i = 0; env[i]; i += 2)
 		harness_setenv(h, env[i], env[i + 1]);
 	return h;

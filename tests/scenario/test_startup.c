@@ -113,5 +113,120 @@ TEST(frame_limits_are_the_documented_ones)
 	harness_destroy(&h);
 }
 
+/*
+ * A second daemon on the same data directory refuses to start (it shared
+ * the database and took over the first one's ipc socket), and the first
+ * serves on.
+ */
+TEST(a_second_daemon_on_one_data_directory_refuses_to_start)
+{
+	harness_t *h = harness_new(NULL);
+	pack_t *ping = harness_req("ping");
+	char *out;
+
+	pack_map_close(ping);
+	CHECK_INT(harness_start(h, H_INTAKE), 0);
+	CHECK_INT(harness_run(h, H_INTAKE, NULL, &out), 69);
+	CHECK_HAS(out, "another trygg-intake is running on the data directory");
+	free(out);
+	CHECK(h_ok(harness_call(h, H_INTAKE, ping)));
+	/* once the first has stopped, the lock is free again */
+	CHECK_INT(harness_kill(h, H_INTAKE, SIGTERM) >> 8, 0);
+	CHECK_INT(harness_start(h, H_INTAKE), 0);
+	CHECK(h_ok(harness_call(h, H_INTAKE, ping)));
+	pack_destroy(&ping);
+	harness_destroy(&h);
+}
+
+static void
+data_path(harness_t *h, char *out, size_t len, const char *name)
+{
+	snprintf(out, len, "%s/data/%s", h->dir, name);
+}
+
+/* Whatever the umask, nothing the daemon creates is open to other users. */
+TEST(files_are_private_whatever_the_umask)
+{
+	harness_t *h = harness_new(NULL);
+	static const char *const files[] = {"", "incidents.db", "incidents.db-wal",
+	    "incidents.db-shm", "trygg-intake.lock"};
+	char path[512];
+	struct stat st;
+	mode_t old = umask(0);
+
+	CHECK_INT(harness_start(h, H_INTAKE), 0);
+	umask(old);
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		data_path(h, path, sizeof(path), files[i]);
+		if (stat(path, &st) < 0) {
+			test_fail(__FILE__, __LINE__, "%s: %s", path, strerror(errno));
+			continue;
+		}
+		if (st.st_mode & 0007)
+			test_fail(__FILE__, __LINE__, "%s has mode %o", path, st.st_mode & 0777);
+	}
+	snprintf(path, sizeof(path), "%s", h->endpoint[H_INTAKE] + strlen("ipc://"));
+	CHECK(stat(path, &st) == 0 && (st.st_mode & 0007) == 0);
+	harness_destroy(&h);
+}
+
+#define MANY_CLIENTS 1500        /* more than the daemon's 1,024 descriptors */
+
+/*
+ * 1,500 clients at once on a daemon limited to 1,024 descriptors (ulimit
+ * -n 1024, soft and hard): libzmq aborted on EMFILE on ipc. The daemon
+ * must survive, answer the clients it can take, and answer again once
+ * they are gone.
+ */
+TEST(more_clients_than_descriptors_never_crash_the_daemon)
+{
+	harness_t *h = harness_new(NULL);
+	void *ctx = zmq_ctx_new(), **socks = calloc(MANY_CLIENTS, sizeof(*socks));
+	pack_t *ping = harness_req("ping");
+	int answered = 0, linger = 0;
+	size_t len;
+	const void *data;
+	char *log;
+
+	pack_map_close(ping);
+	data = pack_data(ping, &len);
+	zmq_ctx_set(ctx, ZMQ_MAX_SOCKETS, MANY_CLIENTS + 16);
+	h->nofile = 1024;
+	CHECK_INT(harness_start(h, H_INTAKE), 0);
+	for (int i = 0; i < MANY_CLIENTS; i++) {
+		socks[i] = zmq_socket(ctx, ZMQ_REQ);
+		if (socks[i] == NULL)
+			break;
+		zmq_setsockopt(socks[i], ZMQ_LINGER, &linger, sizeof(linger));
+		zmq_connect(socks[i], h->endpoint[H_INTAKE]);
+		zmq_send(socks[i], data, len, ZMQ_DONTWAIT);
+	}
+	for (int i = 0; i < MANY_CLIENTS && socks[i]; i++) {
+		zmq_pollitem_t item = {socks[i], 0, ZMQ_POLLIN, 0};
+		char buf[256];
+
+		if (zmq_poll(&item, 1, answered == i ? 2000 : 10) > 0 &&
+		    zmq_recv(socks[i], buf, sizeof(buf), 0) > 0)
+			answered++;
+	}
+	CHECK_INT(harness_wait(h, H_INTAKE, 0), -1);
+	for (int i = 0; i < MANY_CLIENTS && socks[i]; i++)
+		zmq_close(socks[i]);
+	CHECK(answered > 0);
+	CHECK(h_ok(harness_call(h, H_INTAKE, ping)));
+	CHECK_INT(harness_wait(h, H_INTAKE, 0), -1);
+	log = harness_log(h, H_INTAKE);
+	CHECK_HAS(log, "descriptors");
+	free(log);
+	fprintf(stderr, "# %d of %d clients answered at 1024 descriptors\n", answered,
+	    MANY_CLIENTS);
+	pack_destroy(&ping);
+	free(socks);
+	zmq_ctx_term(ctx);
+	harness_destroy(&h);
+}
+
 TEST_MAIN(config_check_and_dash_n_agree_on_the_zone_file, ping_answers_for_make_run,
-    frame_limits_are_the_documented_ones)
+    frame_limits_are_the_documented_ones, more_clients_than_descriptors_never_crash_the_daemon,
+    a_second_daemon_on_one_data_directory_refuses_to_start,
+    files_are_private_whatever_the_umask)

@@ -18,6 +18,9 @@
  *   TRYGG_FAULT_SYNC_FAIL_FILE=F    while file F exists, syncs fail with EIO
  *   TRYGG_FAULT_WRITE_FAIL_FILE=F   while file F exists, writes fail with EIO
  *                                   (a COMMIT that must write the WAL fails)
+ *   TRYGG_FAULT_READONLY=SUFFIX     opening a path that ends in SUFFIX for
+ *                                   writing fails with EACCES, as for a
+ *                                   read-only file when not root
  *
  * CLOCK_MONOTONIC is one clock for every process on the machine, so a test
  * can set the times in the log beside the times its replies arrived. The
@@ -32,6 +35,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,12 +46,17 @@
 typedef int (*sync_fn)(int);
 typedef ssize_t (*write_fn)(int, const void *, size_t);
 typedef ssize_t (*pwrite_fn)(int, const void *, size_t, off_t);
+typedef int (*open_fn)(const char *, int, ...);
+typedef int (*openat_fn)(int, const char *, int, ...);
 
 static struct {
 	pthread_once_t once;
 	sync_fn   fsync_, fdatasync_;
 	write_fn  write_;
 	pwrite_fn pwrite_, pwrite64_;
+	open_fn   open_, open64_;
+	openat_fn openat_, openat64_;
+	const char *readonly;
 	const char *suffix;
 	long      delay_ms;
 	const char *log;
@@ -75,6 +84,11 @@ faultsync_init(void)
 	fs.write_ = (write_fn)dlsym(RTLD_NEXT, "write");
 	fs.pwrite_ = (pwrite_fn)dlsym(RTLD_NEXT, "pwrite");
 	fs.pwrite64_ = (pwrite_fn)dlsym(RTLD_NEXT, "pwrite64");
+	fs.open_ = (open_fn)dlsym(RTLD_NEXT, "open");
+	fs.open64_ = (open_fn)dlsym(RTLD_NEXT, "open64");
+	fs.openat_ = (openat_fn)dlsym(RTLD_NEXT, "openat");
+	fs.openat64_ = (openat_fn)dlsym(RTLD_NEXT, "openat64");
+	fs.readonly = faultsync_env("TRYGG_FAULT_READONLY");
 	fs.suffix = (v = faultsync_env("TRYGG_FAULT_PATH")) ? v : "-wal";
 	fs.delay_ms = (v = faultsync_env("TRYGG_FAULT_SYNC_DELAY_MS")) ? atol(v) : 0;
 	fs.log = faultsync_env("TRYGG_FAULT_SYNC_LOG");
@@ -216,4 +230,75 @@ pwrite64(int fd, const void *buf, size_t len, off_t off)
 		return -1;
 	}
 	return fs.pwrite64_(fd, buf, len, off);
+}
+
+/* true when opening path with flags must fail as for a read-only file */
+static int
+faultsync_readonly(const char *path, int flags)
+{
+	size_t n, len;
+
+	if (fs.readonly == NULL || path == NULL || (flags & O_ACCMODE) == O_RDONLY)
+		return 0;
+	n = strlen(fs.readonly);
+	len = strlen(path);
+	return len >= n && strcmp(path + len - n, fs.readonly) == 0;
+}
+
+/* the mode argument, which is there only when a file may be created */
+#define FAULTSYNC_MODE(flags, last) \
+	mode_t mode = 0; \
+	if ((flags) & (O_CREAT | O_TMPFILE)) { \
+		va_list ap; \
+		va_start(ap, last); \
+		mode = (mode_t)va_arg(ap, int); \
+		va_end(ap); \
+	}
+
+int
+open(const char *path, int flags, ...)
+{
+	FAULTSYNC_MODE(flags, flags);
+	pthread_once(&fs.once, faultsync_init);
+	if (faultsync_readonly(path, flags)) {
+		errno = EACCES;
+		return -1;
+	}
+	return fs.open_(path, flags, mode);
+}
+
+int
+open64(const char *path, int flags, ...)
+{
+	FAULTSYNC_MODE(flags, flags);
+	pthread_once(&fs.once, faultsync_init);
+	if (faultsync_readonly(path, flags)) {
+		errno = EACCES;
+		return -1;
+	}
+	return fs.open64_(path, flags, mode);
+}
+
+int
+openat(int dir, const char *path, int flags, ...)
+{
+	FAULTSYNC_MODE(flags, flags);
+	pthread_once(&fs.once, faultsync_init);
+	if (faultsync_readonly(path, flags)) {
+		errno = EACCES;
+		return -1;
+	}
+	return fs.openat_(dir, path, flags, mode);
+}
+
+int
+openat64(int dir, const char *path, int flags, ...)
+{
+	FAULTSYNC_MODE(flags, flags);
+	pthread_once(&fs.once, faultsync_init);
+	if (faultsync_readonly(path, flags)) {
+		errno = EACCES;
+		return -1;
+	}
+	return fs.openat64_(dir, path, flags, mode);
 }
