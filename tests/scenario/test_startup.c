@@ -144,6 +144,70 @@ data_path(harness_t *h, char *out, size_t len, const char *name)
 	snprintf(out, len, "%s/data/%s", h->dir, name);
 }
 
+/* A database the daemon may not write is refused at start with 74. */
+TEST(a_read_only_database_is_refused_at_start)
+{
+	harness_t *h = harness_new(NULL);
+	char db[512], *out;
+
+	CHECK_INT(harness_start(h, H_INTAKE), 0);
+	CHECK_INT(harness_kill(h, H_INTAKE, SIGTERM) >> 8, 0);
+	data_path(h, db, sizeof(db), "incidents.db");
+	CHECK(chmod(db, 0444) == 0);
+	/* root may write any file: the shim refuses as the kernel would others */
+	if (geteuid() == 0) {
+		CHECK_INT(harness_preload_shim(h), 0);
+		harness_setenv(h, "TRYGG_FAULT_READONLY", "/incidents.db");
+	}
+	CHECK_INT(harness_run(h, H_INTAKE, NULL, &out), 74);
+	CHECK_HAS(out, "incidents.db cannot be written");
+	free(out);
+	harness_destroy(&h);
+}
+
+/* A database damaged in the middle is refused with 74 and a pointer to the README. */
+TEST(a_damaged_database_is_refused_at_start)
+{
+	harness_t *h = harness_new(NULL);
+	char db[512], junk[4096], *out;
+	struct stat st;
+	int fd;
+
+	CHECK_INT(harness_start(h, H_INTAKE), 0);
+	for (int i = 0; i < 60; i++) {
+		pack_t *p = harness_req("submit");
+		char id[32], details[3000];
+
+		snprintf(id, sizeof(id), "damage-%d", i);
+		memset(details, 'a' + i % 26, sizeof(details) - 1);
+		details[sizeof(details) - 1] = '\0';
+		pack_kv_str(p, "id", id);
+		pack_kv_str(p, "district", "Ryd");
+		pack_kv_str(p, "category", "brand");
+		pack_kv_int(p, "severity", 2);
+		pack_kv_str(p, "summary", "Brand i soprum");
+		pack_kv_str(p, "reporter", "trygghetsvärd");
+		pack_kv_str(p, "details", details);
+		pack_map_close(p);
+		CHECK(h_ok(harness_call(h, H_INTAKE, p)));
+		pack_destroy(&p);
+	}
+	/* a clean stop copies the WAL into the file */
+	CHECK_INT(harness_kill(h, H_INTAKE, SIGTERM) >> 8, 0);
+	data_path(h, db, sizeof(db), "incidents.db");
+	CHECK(stat(db, &st) == 0 && st.st_size >= 16 * 4096);
+	memset(junk, 0x5a, sizeof(junk));
+	fd = open(db, O_WRONLY);
+	CHECK(fd >= 0 && pwrite(fd, junk, sizeof(junk), (st.st_size / 2) / 4096 * 4096) ==
+	    (ssize_t)sizeof(junk));
+	close(fd);
+	CHECK_INT(harness_run(h, H_INTAKE, NULL, &out), 74);
+	CHECK_HAS(out, "is damaged");
+	CHECK_HAS(out, "Recovering a damaged database\" in README.md");
+	free(out);
+	harness_destroy(&h);
+}
+
 /* Whatever the umask, nothing the daemon creates is open to other users. */
 TEST(files_are_private_whatever_the_umask)
 {
@@ -229,4 +293,5 @@ TEST(more_clients_than_descriptors_never_crash_the_daemon)
 TEST_MAIN(config_check_and_dash_n_agree_on_the_zone_file, ping_answers_for_make_run,
     frame_limits_are_the_documented_ones, more_clients_than_descriptors_never_crash_the_daemon,
     a_second_daemon_on_one_data_directory_refuses_to_start,
+    a_read_only_database_is_refused_at_start, a_damaged_database_is_refused_at_start,
     files_are_private_whatever_the_umask)
