@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -73,6 +74,63 @@ TEST(ping_answers_for_make_run)
 	free(out);
 	CHECK_INT(harness_cli(h, &out, bad), 64);
 	free(out);
+	harness_destroy(&h);
+}
+
+/*
+ * make run (tests/run-daemons.sh): "running" once every daemon has bound
+ * and answers, and Ctrl-C (SIGINT to the whole process group, as a
+ * terminal sends it) stops them all with exit status 0.
+ */
+TEST(make_run_says_running_once_the_daemons_answer_and_stops_on_ctrl_c)
+{
+	harness_t *h = harness_new(NULL);
+	const char *bin = getenv("TRYGG_BIN") ? getenv("TRYGG_BIN") : "build/bin";
+	char out[8192] = "", sock[300];
+	size_t len = 0;
+	int pipefd[2], status = -1;
+	bool running = false;
+	struct stat st;
+	pid_t pid;
+
+	CHECK(pipe(pipefd) == 0);
+	if ((pid = fork()) == 0) {
+		setpgid(0, 0);
+		signal(SIGINT, SIG_DFL);
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		close(pipefd[0]);
+		execlp("sh", "sh", "tests/run-daemons.sh", bin, h->config, (char *)NULL);
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	close(pipefd[1]);
+	while (!running && len < sizeof(out) - 1) {
+		ssize_t n = read(pipefd[0], out + len, sizeof(out) - 1 - len);
+
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		out[len] = '\0';
+		running = strstr(out, "trygg: running") != NULL;
+	}
+	CHECK(running);
+	/* by then each daemon has bound its socket and answered */
+	for (int d = H_INTAKE; d <= H_ESCALATION; d++) {
+		snprintf(sock, sizeof(sock), "%s", h->endpoint[d] + strlen("ipc://"));
+		if (stat(sock, &st) != 0)
+			test_fail(__FILE__, __LINE__, "running, but %s is not there", sock);
+	}
+	kill(-pid, SIGINT);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	for (ssize_t n; len < sizeof(out) - 1 && (n = read(pipefd[0], out + len,
+	    sizeof(out) - 1 - len)) > 0; len += (size_t)n)
+		;
+	out[len] = '\0';
+	close(pipefd[0]);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK_HAS(out, "trygg: stopped");
 	harness_destroy(&h);
 }
 
@@ -291,6 +349,7 @@ TEST(more_clients_than_descriptors_never_crash_the_daemon)
 }
 
 TEST_MAIN(config_check_and_dash_n_agree_on_the_zone_file, ping_answers_for_make_run,
+    make_run_says_running_once_the_daemons_answer_and_stops_on_ctrl_c,
     frame_limits_are_the_documented_ones, more_clients_than_descriptors_never_crash_the_daemon,
     a_second_daemon_on_one_data_directory_refuses_to_start,
     a_read_only_database_is_refused_at_start, a_damaged_database_is_refused_at_start,
