@@ -7,6 +7,11 @@
  * endpoints inside the folder. harness_start() runs a daemon from
  * $TRYGG_BIN (build/bin by default) and waits until it answers ping.
  * Everything is killed and removed by harness_destroy().
+ *
+ * Daemons get what harness_setenv() set (the fault shim's TRYGG_FAULT_*
+ * variables, LD_PRELOAD through harness_preload_shim()) and, when nofile is
+ * set, that RLIMIT_NOFILE; harness_run() runs one to its end, for the
+ * start-ups that must be refused.
  */
 #ifndef TRYGG_HARNESS_H
 #define TRYGG_HARNESS_H
