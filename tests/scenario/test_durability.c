@@ -184,6 +184,25 @@ covered(const char *log, long long sent, long long arrived)
 	return false;
 }
 
+/* Has a sync begun at or after t, by the shim's TRYGG_FAULT_SYNC_BEGUN file? */
+static bool
+started_after(const char *begun, long long t)
+{
+	FILE *f = fopen(begun, "r");
+	char line[128];
+	bool found = false;
+
+	if (f == NULL)
+		return false;
+	while (!found && fgets(line, sizeof(line), f) != NULL) {
+		long long start;
+
+		found = sscanf(line, "%lld", &start) == 1 && start >= t;
+	}
+	fclose(f);
+	return found;
+}
+
 /* A harness whose intake runs with the shim and the given faults. */
 static harness_t *
 faulty(const char *const *env)
@@ -217,8 +236,8 @@ touch(const char *path)
 TEST(no_ok_before_the_sync_that_covers_it)
 {
 	harness_t *h;
-	char log[512], number[40] = "";
-	void *s;
+	char log[512], begun[512], number[40] = "";
+	void *s, *s2;
 	reply_t r, g;
 	long long sent;
 
@@ -229,6 +248,8 @@ TEST(no_ok_before_the_sync_that_covers_it)
 	}
 	path_in(h, log, sizeof(log), "syncs.log");
 	harness_setenv(h, "TRYGG_FAULT_SYNC_LOG", log);
+	path_in(h, begun, sizeof(begun), "begun.log");
+	harness_setenv(h, "TRYGG_FAULT_SYNC_BEGUN", begun);
 	CHECK_INT(harness_start(h, H_INTAKE), 0);
 	s = dealer(h);
 
@@ -266,16 +287,52 @@ TEST(no_ok_before_the_sync_that_covers_it)
 		reply_free(&r);
 	}
 
-	/* a get of what a submit on the same connection has just written */
+	/*
+	 * A get sent right behind a submit on the same connection. Where the
+	 * get reads the writer's transaction it sees the new incident, and its
+	 * answer must wait for the sync as the submit's does; where reads are
+	 * served from what is committed (a reader connection) it may answer
+	 * not_found, which says nothing unsynced.
+	 */
+	for (int round = 0; round < 3; round++) {
+		char id[32];
+
+		snprintf(id, sizeof(id), "behind-%d", round);
+		sent = now_ns();
+		send_req(s, submit(id));
+		send_req(s, get_by_id(id));
+		recv_reply(s, REPLY_MS, &r);
+		recv_reply(s, REPLY_MS, &g);
+		CHECK(h_ok(reply_map(&r)));
+		CHECK(g.ok);
+		if (h_ok(reply_map(&g)) && !covered(log, sent, g.at))
+			test_fail(__FILE__, __LINE__, "get %d right behind a submit answered before "
+			    "its sync returned", round);
+		else if (!h_ok(reply_map(&g)))
+			CHECK_STR(h_code(reply_map(&g)), "not_found");
+		reply_free(&r);
+		reply_free(&g);
+	}
+
+	/*
+	 * A get, from another client, of what a submit has just committed: it
+	 * is sent once the sync of that commit has begun (the shim's log says
+	 * so), so it reads data that is not on disk yet, and its answer must
+	 * wait for that sync as the submit's does.
+	 */
+	s2 = dealer(h);
 	for (int round = 0; round < 3; round++) {
 		char id[32];
 
 		snprintf(id, sizeof(id), "fresh-%d", round);
 		sent = now_ns();
 		send_req(s, submit(id));
-		send_req(s, get_by_id(id));
+		for (int tries = 0; tries < REPLY_MS / 5 && !started_after(begun, sent); tries++)
+			usleep(5000);
+		CHECK(started_after(begun, sent));
+		send_req(s2, get_by_id(id));
+		recv_reply(s2, REPLY_MS, &g);
 		recv_reply(s, REPLY_MS, &r);
-		recv_reply(s, REPLY_MS, &g);
 		CHECK(h_ok(reply_map(&r)));
 		CHECK(h_ok(reply_map(&g)));
 		CHECK_STR(h_str(h_get(reply_map(&g), "incident"), "id"), id);
@@ -285,6 +342,7 @@ TEST(no_ok_before_the_sync_that_covers_it)
 		reply_free(&r);
 		reply_free(&g);
 	}
+	zmq_close(s2);
 	zmq_close(s);
 	harness_destroy(&h);
 }
@@ -292,18 +350,23 @@ TEST(no_ok_before_the_sync_that_covers_it)
 TEST(a_failed_sync_answers_unavailable_and_exits_74)
 {
 	harness_t *h;
-	char fail[512], number[2][40];
+	char fail[512], hold[512], begun[512], number[2][40];
 	void *socks[FAIL_CLIENTS];
 	int unavailable = 0, oks = 0, status;
+	long long sent;
 	reply_t r;
 
 	{
-		const char *env[] = {"TRYGG_FAULT_SYNC_DELAY_MS", "100", NULL};
+		const char *env[] = {NULL};
 
 		h = faulty(env);
 	}
 	path_in(h, fail, sizeof(fail), "fail-sync");
 	harness_setenv(h, "TRYGG_FAULT_SYNC_FAIL_FILE", fail);
+	path_in(h, hold, sizeof(hold), "hold-sync");
+	harness_setenv(h, "TRYGG_FAULT_SYNC_HOLD_FILE", hold);
+	path_in(h, begun, sizeof(begun), "begun.log");
+	harness_setenv(h, "TRYGG_FAULT_SYNC_BEGUN", begun);
 	CHECK_INT(harness_start(h, H_INTAKE), 0);
 
 	/* answered ok before the fault: must survive it */
@@ -317,7 +380,13 @@ TEST(a_failed_sync_answers_unavailable_and_exits_74)
 		snprintf(number[i], sizeof(number[i]), "%s", h_str(h_get(o, "incident"), "number"));
 	}
 
-	touch(fail);
+	/*
+	 * Syncs are held; the requests go out, and once a sync has begun after
+	 * them (their commit's, or a later one they wait behind) it is made to
+	 * fail and let go. No duration is assumed anywhere.
+	 */
+	touch(hold);
+	sent = now_ns();
 	for (int i = 0; i < FAIL_CLIENTS; i++) {
 		char id[32];
 
@@ -325,6 +394,11 @@ TEST(a_failed_sync_answers_unavailable_and_exits_74)
 		socks[i] = dealer(h);
 		send_req(socks[i], submit(id));
 	}
+	for (int tries = 0; tries < REPLY_MS / 5 && !started_after(begun, sent); tries++)
+		usleep(5000);
+	CHECK(started_after(begun, sent));
+	touch(fail);
+	unlink(hold);
 	/* every reply that comes is unavailable; the daemon may end before it
 	 * has taken a late request, which then gets none */
 	for (int i = 0; i < FAIL_CLIENTS; i++) {

@@ -13,9 +13,15 @@
  *   TRYGG_FAULT_SYNC_LOG=FILE       each sync appends "START END RC\n" to
  *                                   FILE: CLOCK_MONOTONIC ns when the call
  *                                   began and returned (one write, O_APPEND)
+ *   TRYGG_FAULT_SYNC_BEGUN=FILE     each sync appends "START\n" to FILE as it
+ *                                   begins, so a test can act while it runs
  *   TRYGG_FAULT_SYNC_FAIL_AFTER=N   after N syncs that succeeded, every sync
  *                                   fails with EIO
  *   TRYGG_FAULT_SYNC_FAIL_FILE=F    while file F exists, syncs fail with EIO
+ *   TRYGG_FAULT_SYNC_HOLD_FILE=F    while file F exists, a sync that has begun
+ *                                   waits (then the fail file is looked at),
+ *                                   so a test can fail the very sync that
+ *                                   covers its requests
  *   TRYGG_FAULT_WRITE_FAIL_FILE=F   while file F exists, writes fail with EIO
  *                                   (a COMMIT that must write the WAL fails)
  *   TRYGG_FAULT_READONLY=SUFFIX     opening a path that ends in SUFFIX for
@@ -59,9 +65,9 @@ static struct {
 	const char *readonly;
 	const char *suffix;
 	long      delay_ms;
-	const char *log;
+	const char *log, *begun;
 	long      fail_after;           /* -1: never */
-	const char *sync_fail_file, *write_fail_file;
+	const char *sync_fail_file, *write_fail_file, *hold_file;
 	long      synced;               /* syncs that succeeded */
 	pthread_mutex_t lock;
 } fs = {PTHREAD_ONCE_INIT, .lock = PTHREAD_MUTEX_INITIALIZER};
@@ -92,9 +98,24 @@ faultsync_init(void)
 	fs.suffix = (v = faultsync_env("TRYGG_FAULT_PATH")) ? v : "-wal";
 	fs.delay_ms = (v = faultsync_env("TRYGG_FAULT_SYNC_DELAY_MS")) ? atol(v) : 0;
 	fs.log = faultsync_env("TRYGG_FAULT_SYNC_LOG");
+	fs.begun = faultsync_env("TRYGG_FAULT_SYNC_BEGUN");
 	fs.fail_after = (v = faultsync_env("TRYGG_FAULT_SYNC_FAIL_AFTER")) ? atol(v) : -1;
 	fs.sync_fail_file = faultsync_env("TRYGG_FAULT_SYNC_FAIL_FILE");
+	fs.hold_file = faultsync_env("TRYGG_FAULT_SYNC_HOLD_FILE");
 	fs.write_fail_file = faultsync_env("TRYGG_FAULT_WRITE_FAIL_FILE");
+}
+
+/* Appends a line to file with one write. */
+static void
+faultsync_append(const char *file, const char *line, size_t len)
+{
+	int lfd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+
+	if (lfd >= 0) {
+		if (fs.write_(lfd, line, len) < 0)
+			(void)0;        /* the test sees a line missing */
+		close(lfd);
+	}
 }
 
 /* Is fd a file that the faults are for? */
@@ -142,11 +163,22 @@ faultsync_sync(sync_fn real, int fd)
 	if (!faultsync_matches(fd))
 		return real(fd);
 	start = faultsync_now_ns();
+	if (fs.begun != NULL) {
+		char line[32];
+		int n = snprintf(line, sizeof(line), "%lld\n", start);
+
+		faultsync_append(fs.begun, line, (size_t)n);
+	}
 	if (fs.delay_ms > 0) {
 		struct timespec d = {fs.delay_ms / 1000, (fs.delay_ms % 1000) * 1000000L};
 
 		while (nanosleep(&d, &d) < 0 && errno == EINTR)
 			;
+	}
+	while (faultsync_exists(fs.hold_file)) {
+		struct timespec d = {0, 1000000};
+
+		nanosleep(&d, NULL);
 	}
 	pthread_mutex_lock(&fs.lock);
 	fail = (fs.fail_after >= 0 && fs.synced >= fs.fail_after) ||
@@ -165,13 +197,8 @@ faultsync_sync(sync_fn real, int fd)
 	if (fs.log != NULL) {
 		char line[96];
 		int n = snprintf(line, sizeof(line), "%lld %lld %d\n", start, end, rc);
-		int lfd = open(fs.log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
 
-		if (lfd >= 0) {
-			if (fs.write_(lfd, line, (size_t)n) < 0)
-				(void)0;        /* the test sees a line missing */
-			close(lfd);
-		}
+		faultsync_append(fs.log, line, (size_t)n);
 	}
 	errno = saved;
 	return rc;
