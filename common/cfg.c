@@ -15,6 +15,7 @@
 #include "cfg_yaml.h"
 #include "mem.h"
 #include "ts.h"
+#include "tz.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -27,7 +28,6 @@
 #define CFG_MAX_FILE    (1024 * 1024)   /* a larger file is surely a mistake */
 #define CFG_MAX_ID      64              /* bytes in an id */
 #define CFG_MAX_ADDRESS 254             /* bytes in a contact's address (RFC 5321's path) */
-#define CFG_ZONEINFO    "/usr/share/zoneinfo"
 
 typedef cfg_yaml_node_t node_t;
 
@@ -587,24 +587,20 @@ cfg_is_endpoint(const char *s)
 	return port >= 1 && port <= 65535;
 }
 
+/*
+ * Opens the zone the way the daemons do (tz_open reads and parses the TZif
+ * file), so that trygg config check and a daemon's -n never disagree about
+ * a file that exists but cannot be read or is not a zone.
+ */
 static bool
 cfg_zone_exists(const char *name)
 {
-	const char *dir = getenv("TZDIR");
-	char path[512];
-	struct stat st;
+	char err[256];
+	tz_t *tz = tz_open(name, err, sizeof(err));
+	bool ok = tz != NULL;
 
-	if (name[0] == '/' || name[0] == '.' || strstr(name, "..") != NULL ||
-	    strlen(name) > 128)
-		return false;
-	for (const char *p = name; *p; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || strchr("/_+-", *p) != NULL))
-			return false;
-	if (dir == NULL || dir[0] == '\0')
-		dir = CFG_ZONEINFO;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	tz_destroy(&tz);
+	return ok;
 }
 
 /* data_dir against the file's folder; returns a string the caller frees */

@@ -4,9 +4,9 @@
  * cfg_load() reads a YAML file (libyaml) and checks it against one schema
  * table in cfg.c. Every problem is reported as "file:line:col: message", all
  * of them in one run; a configuration with any problem is never returned.
- * PROTOCOL.md fixes these keys: data_dir, timezone, endpoints.{intake,
+ * The external contract fixes these keys: data_dir, timezone, endpoints.{intake,
  * escalation, notifications, reporting}, escalation.ack_timeout,
- * escalation.renotify_every. The rest is documented in docs/trygg.yaml.5.
+ * escalation.renotify_every. docs/trygg.yaml.5 documents every key.
  *
  * Local dates are civil days (ts.h); local wall-clock moments are minutes
  * since 1970-01-01T00:00 local time ("local minutes"), so that they keep

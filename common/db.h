@@ -28,6 +28,11 @@ typedef struct db db_t;
 
 db_t *db_open(const char *path, const char *const *migrations, size_t nmigrations,
     char *err, size_t errlen);
+/*
+ * A second connection to a file db_open made, for a reader thread: no
+ * check, no migration (the writer's open did both), no create.
+ */
+db_t *db_open_reader(const char *path, char *err, size_t errlen);
 void db_close(db_t **self_p);
 sqlite3 *db_handle(db_t *db);
 /* The cached statement for sql (a string literal), reset and unbound; NULL on error. */

@@ -142,7 +142,7 @@ TEST(default_file_ids)
 	buf_free(&errs);
 }
 
-/* every district of PROTOCOL.md, with its team */
+/* every district of config/trygg.yaml, with its team */
 static const struct {
 	const char *district, *team;
 } districts[] = {
