@@ -262,6 +262,21 @@ db_open_reader(const char *path, char *err, size_t errlen)
 	return db_open_as(path, NULL, 0, false, err, errlen);
 }
 
+int
+db_int(db_t *db, const char *sql, int64_t null_value, int64_t *out)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		*out = sqlite3_column_type(st, 0) == SQLITE_NULL ? null_value :
+		    sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 void
 db_close(db_t **self_p)
 {

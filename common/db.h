@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -41,6 +42,11 @@ sqlite3_stmt *db_stmt(db_t *db, const char *sql);
 int db_begin(db_t *db);
 int db_commit(db_t *db);
 int db_rollback(db_t *db);
+/*
+ * Runs a cached statement without parameters that answers one number
+ * ("SELECT max(id) FROM t"): *out gets it, or null_value for NULL. 0 or -1.
+ */
+int db_int(db_t *db, const char *sql, int64_t null_value, int64_t *out);
 /* Runs statements without results; 0 or -1. */
 int db_exec(db_t *db, const char *sql);
 const char *db_errmsg(db_t *db);

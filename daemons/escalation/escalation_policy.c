@@ -283,16 +283,10 @@ schedule:
 int64_t
 escalation_policy_next(escalation_t *esc)
 {
-	sqlite3_stmt *st = db_stmt(esc->db,
-	    "SELECT min(next_at) FROM escalations WHERE next_at IS NOT NULL");
-	int64_t next = INT64_MAX;
+	int64_t next;
 
-	if (st == NULL)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		next = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return next;
+	return db_int(esc->db, "SELECT min(next_at) FROM escalations WHERE next_at IS NOT NULL",
+	    INT64_MAX, &next) < 0 ? -1 : next;
 }
 
 int
