@@ -272,6 +272,10 @@ static const struct cfg_key cfg_escalation_keys[] = {
 	    notify_retry_ms), .dflt = "30s"},
 	{KEY("notify_parallel", K_INT, 0, cfg_escalation_t, notify_parallel),
 	    .dflt = "4", .min = 1, .max = 64},
+	{KEY("policy", K_STRLIST, NONE, cfg_escalation_t, policy),
+	    COUNT(cfg_escalation_t, npolicy)},
+	{KEY("reinforcement_policy", K_STRLIST, NONE, cfg_escalation_t, reinforcement_policy),
+	    COUNT(cfg_escalation_t, nreinforcement_policy)},
 	END
 };
 static const struct cfg_schema cfg_escalation_schema = {
@@ -288,6 +292,12 @@ static const struct cfg_key cfg_web_keys[] = {
 	END
 };
 static const struct cfg_schema cfg_web_schema = {cfg_web_keys, 0, NULL};
+
+static const struct cfg_key cfg_links_keys[] = {
+	{KEY("stale_after", K_DURATION, 0, cfg_links_t, stale_after_ms), .dflt = "60s"},
+	END
+};
+static const struct cfg_schema cfg_links_schema = {cfg_links_keys, 0, NULL};
 
 static const struct cfg_key cfg_root_keys[] = {
 	{KEY("data_dir", K_PATH, 0, cfg_t, data_dir), .dflt = "../var"},
@@ -310,6 +320,7 @@ static const struct cfg_key cfg_root_keys[] = {
 	{KEY("notify", K_LIST, 0, cfg_t, channels),
 	    COUNT(cfg_t, nchannels), .sub = &cfg_channel_schema},
 	{KEY("web", K_MAP, 0, cfg_t, web), .sub = &cfg_web_schema},
+	{KEY("links", K_MAP, 0, cfg_t, links), .sub = &cfg_links_schema},
 	END
 };
 static const struct cfg_schema cfg_root_schema = {
@@ -323,6 +334,7 @@ static const char *const cfg_roles[] = {
 	[CFG_ROLE_DEPUTY] = "deputy",
 	[CFG_ROLE_TIB] = "tib",
 	[CFG_ROLE_COORDINATOR] = "coordinator",
+	[CFG_ROLE_BEREDSKAP] = "beredskap",
 };
 
 /* ---- errors ---- */
@@ -1358,6 +1370,61 @@ cfg_check_contacts(cfg_loader_t *l, cfg_t *cfg)
 		    "no contact has role sakerhetschef");
 }
 
+/*
+ * Checks one policy (words allowed besides contact ids: words), then fills
+ * in its default when the file gave none.
+ */
+static void
+cfg_check_steps(cfg_loader_t *l, const char *key, char ***steps, size_t *n,
+    const char *const *words, const char *const *dflt)
+{
+	const node_t *list = cfg_get(cfg_get(l->root, "escalation"), key);
+	size_t k = 0;
+
+	if (*steps == NULL) {
+		for (k = 0; dflt[k] != NULL; k++)
+			;
+		*steps = xcalloc(k + 1, sizeof(char *));
+		for (size_t i = 0; i < k; i++)
+			(*steps)[i] = xstrdup(dflt[i]);
+		*n = k;
+		return;
+	}
+	if (*n > CFG_POLICY_MAX)
+		cfg_error(l, cfg_pos(list, l->root), "'%s': at most %d steps", key,
+		    CFG_POLICY_MAX);
+	for (size_t i = 0; i < *n; i++) {
+		const char *step = (*steps)[i];
+		bool word = false;
+
+		for (size_t w = 0; words[w] != NULL; w++)
+			word |= strcmp(step, words[w]) == 0;
+		if (!word && l->cfg->contacts != NULL &&
+		    cfg_contact(l->cfg, step, strlen(step)) == NULL) {
+			char text[64];
+
+			cfg_error(l, cfg_pos(cfg_item(list, i), l->root), "'%s': '%s' is "
+			    "neither %s%s nor a contact id", key, cfg_show_text(step,
+			    strlen(step), text), words[0], words[1] ? " nor deputy" : "");
+		}
+	}
+}
+
+static void
+cfg_check_policy(cfg_loader_t *l, cfg_t *cfg)
+{
+	static const char *const external_words[] = {"oncall", "deputy", NULL};
+	static const char *const reinforcement_words[] = {"coordinators", NULL};
+	static const char *const reinforcement_dflt[] = {"coordinators", NULL};
+	const cfg_contact_t *b = cfg->contacts ? cfg_contact_by_role(cfg, CFG_ROLE_BEREDSKAP) : NULL;
+	const char *external_dflt[] = {"oncall", "deputy", b ? b->id : NULL, NULL};
+
+	cfg_check_steps(l, "policy", &cfg->escalation.policy, &cfg->escalation.npolicy,
+	    external_words, external_dflt);
+	cfg_check_steps(l, "reinforcement_policy", &cfg->escalation.reinforcement_policy,
+	    &cfg->escalation.nreinforcement_policy, reinforcement_words, reinforcement_dflt);
+}
+
 /* "unknown notify channel", with the closest defined one suggested */
 static void
 cfg_unknown_channel(cfg_loader_t *l, const cfg_t *cfg, const node_t *at,
@@ -1461,6 +1528,7 @@ cfg_check_root(cfg_loader_t *l, const node_t *map, const node_t *where,
 	cfg_index_build(l, cfg);
 	cfg_check_teams(l, cfg);
 	cfg_check_contacts(l, cfg);
+	cfg_check_policy(l, cfg);
 	cfg_check_notify(l, cfg);
 	cfg_check_rota(l, cfg);
 }

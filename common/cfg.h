@@ -44,6 +44,7 @@ typedef enum {
 	CFG_ROLE_DEPUTY,            /* the säkerhetschef's deputy */
 	CFG_ROLE_TIB,
 	CFG_ROLE_COORDINATOR,
+	CFG_ROLE_BEREDSKAP,         /* the beredskapssamordnare: a last policy step */
 } cfg_role_t;
 
 /*
@@ -121,6 +122,17 @@ typedef struct {
 	int64_t notify_timeout_ms;  /* a notify command is killed after this */
 	int64_t notify_retry_ms;    /* a failed notify command is run again after this */
 	int     notify_parallel;    /* notify commands running at once */
+	/*
+	 * The policy's steps, each a word or a contact id: for an external
+	 * incident "oncall" (whoever oncall names then) and "deputy" (that
+	 * person's deputy), for reinforcement "coordinators" (the other
+	 * teams'). Defaults: oncall, deputy, and the contact with role
+	 * beredskap when there is one; coordinators.
+	 */
+	char  **policy;
+	size_t  npolicy;
+	char  **reinforcement_policy;
+	size_t  nreinforcement_policy;
 } cfg_escalation_t;
 
 typedef struct {
@@ -129,6 +141,13 @@ typedef struct {
 	char *notifications;
 	char *reporting;
 } cfg_endpoints_t;
+
+/* the durable links between the daemons (key "links") */
+typedef struct {
+	int64_t stale_after_ms;     /* a backlog older than this is warned about */
+} cfg_links_t;
+
+#define CFG_POLICY_MAX 4        /* steps in a policy, at most */
 
 /* trygg-web, the HTTP gateway (key "web") */
 typedef struct {
@@ -158,6 +177,7 @@ typedef struct {
 	cfg_rota_t        rota;
 	cfg_escalation_t  escalation;
 	cfg_web_t         web;
+	cfg_links_t       links;
 	cfg_channel_t    *channels;     /* key "notify" */
 	size_t            nchannels;
 	struct cfg_index *index_;       /* private lookup tables */

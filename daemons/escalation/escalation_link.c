@@ -97,6 +97,7 @@ escalation_link_open(escalation_t *esc, void *zctx, char *err, size_t errlen)
 		.fetch = escalation_link_fetch,
 		.backlog = escalation_link_backlog,
 		.ctx = esc,
+		.stale_ms = esc->cfg->links.stale_after_ms,
 	};
 
 	if ((esc->link_reporting = link_new(zctx, esc->srv, esc->db, ESCALATION_SERVICE, &c,

@@ -168,12 +168,14 @@ intake_links_open(intake_t *in, void *zctx, server_t *srv, char *err, size_t err
 		.fetch = intake_link_fetch_escalation,
 		.backlog = intake_link_backlog_escalation,
 		.ctx = in,
+		.stale_ms = in->cfg->links.stale_after_ms,
 	}, rep = {
 		.name = "reporting",
 		.endpoint = in->cfg->endpoints.reporting,
 		.fetch = intake_link_fetch_reporting,
 		.backlog = intake_link_backlog_reporting,
 		.ctx = in,
+		.stale_ms = in->cfg->links.stale_after_ms,
 	};
 
 	if ((in->link_escalation = link_new(zctx, srv, in->db, INTAKE_SERVICE, &esc,
