@@ -451,7 +451,7 @@ escalation_policy_resolve(escalation_t *esc, int64_t id, const char *by,
 	return escalation_store_event(esc, id, now, "resolved", by, note);
 }
 
-/* Calls fn for each escalation of an incident; 0 or -1. */
+/* The escalations of an incident (one per kind, so two at most) into ids; 0 or -1. */
 static int
 escalation_each_of_incident(escalation_t *esc, const char *number, int64_t ids[2], int *n)
 {
