@@ -1,7 +1,7 @@
 # trygg: build, test, run, install.
 #
 #   make            every program into build/bin/
-#   make run        the daemons on config/trygg.yaml (Ctrl-C stops them all)
+#   make run        the daemons on config/trygg.yaml, or CONFIG= (Ctrl-C stops them all)
 #   make check      every test; ends with "tests: N passed, N failed"
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make bench      benchmarks beside their baselines
@@ -12,6 +12,9 @@
 # chromium, in which the scenario tests open the html reports). When one
 # is missing, build/deps.mk's rule installs it (apt-get, as root or through
 # sudo -n) or stops with the exact command to run.
+
+# the first rule below is build/deps.mk's; a bare make must build the programs
+.DEFAULT_GOAL := all
 
 PKGS      := libzmq msgpack yaml-0.1 sqlite3 libutf8proc libsodium
 DEB_PKGS  := pkg-config libzmq3-dev libmsgpack-dev libyaml-dev libsqlite3-dev libutf8proc-dev libsodium-dev tzdata chromium
@@ -120,10 +123,18 @@ $(BUILD)/bench/%: $(OBJ)/bench/%.o $(OBJ)/tests/harness.o $(OBJ)/tests/load.o $(
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter-out |,$^) $(LIB_LIBS)
 
+CONFIG ?= config/trygg.yaml
 run: $(PROGRAMS)
-	@sh tests/run-daemons.sh $(BIN) config/trygg.yaml
+	@sh tests/run-daemons.sh $(BIN) $(CONFIG)
 
-check: $(PROGRAMS) $(UNIT_BINS) $(SCEN_BINS)
+# the fault shim the durability tests preload into the daemons (tests/shim);
+# built without the sanitizers, which want to be first in the library list
+SHIM := $(BUILD)/lib/faultsync.so
+$(SHIM): tests/shim/faultsync.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -g $(WARN) -fPIC -shared -o $@ $< -ldl -lpthread
+
+check: $(PROGRAMS) $(UNIT_BINS) $(SCEN_BINS) $(SHIM)
 	@sh tests/run-tests.sh $(BIN) $(UNIT_BINS) $(SCEN_BINS)
 
 bench: $(PROGRAMS) $(BENCH_BINS)

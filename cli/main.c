@@ -49,6 +49,7 @@ static const struct {
 	{"status", cmd_status, true, "status"},
 	{"oncall", cmd_oncall, true, "oncall [--at RFC3339]"},
 	{"rota", cmd_rota, true, "rota [--from YYYY-MM-DD] [--weeks N]"},
+	{"ping", cmd_ping, true, "ping [intake|escalation|reporting]"},
 	{"calendar", cmd_calendar, false, "calendar holidays YEAR"},
 	{"config", cmd_config, false, "config check [FILE]"},
 	{"report", cmd_report, true, "report KIND --period P [--team T] "

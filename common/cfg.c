@@ -15,6 +15,7 @@
 #include "cfg_yaml.h"
 #include "mem.h"
 #include "ts.h"
+#include "tz.h"
 #include "utf8.h"
 
 #include <errno.h>
@@ -27,7 +28,6 @@
 #define CFG_MAX_FILE    (1024 * 1024)   /* a larger file is surely a mistake */
 #define CFG_MAX_ID      64              /* bytes in an id */
 #define CFG_MAX_ADDRESS 254             /* bytes in a contact's address (RFC 5321's path) */
-#define CFG_ZONEINFO    "/usr/share/zoneinfo"
 
 typedef cfg_yaml_node_t node_t;
 
@@ -272,6 +272,10 @@ static const struct cfg_key cfg_escalation_keys[] = {
 	    notify_retry_ms), .dflt = "30s"},
 	{KEY("notify_parallel", K_INT, 0, cfg_escalation_t, notify_parallel),
 	    .dflt = "4", .min = 1, .max = 64},
+	{KEY("policy", K_STRLIST, NONE, cfg_escalation_t, policy),
+	    COUNT(cfg_escalation_t, npolicy)},
+	{KEY("reinforcement_policy", K_STRLIST, NONE, cfg_escalation_t, reinforcement_policy),
+	    COUNT(cfg_escalation_t, nreinforcement_policy)},
 	END
 };
 static const struct cfg_schema cfg_escalation_schema = {
@@ -304,6 +308,12 @@ static const struct cfg_key cfg_web_keys[] = {
 };
 static const struct cfg_schema cfg_web_schema = {cfg_web_keys, 0, NULL};
 
+static const struct cfg_key cfg_links_keys[] = {
+	{KEY("stale_after", K_DURATION, 0, cfg_links_t, stale_after_ms), .dflt = "60s"},
+	END
+};
+static const struct cfg_schema cfg_links_schema = {cfg_links_keys, 0, NULL};
+
 static const struct cfg_key cfg_root_keys[] = {
 	{KEY("data_dir", K_PATH, 0, cfg_t, data_dir), .dflt = "../var"},
 	{KEY("timezone", K_TIMEZONE, 0, cfg_t, timezone),
@@ -327,6 +337,7 @@ static const struct cfg_key cfg_root_keys[] = {
 	{KEY("report_jobs", K_LIST, 0, cfg_t, jobs),
 	    COUNT(cfg_t, njobs), .sub = &cfg_job_schema},
 	{KEY("web", K_MAP, 0, cfg_t, web), .sub = &cfg_web_schema},
+	{KEY("links", K_MAP, 0, cfg_t, links), .sub = &cfg_links_schema},
 	END
 };
 static const struct cfg_schema cfg_root_schema = {
@@ -340,6 +351,7 @@ static const char *const cfg_roles[] = {
 	[CFG_ROLE_DEPUTY] = "deputy",
 	[CFG_ROLE_TIB] = "tib",
 	[CFG_ROLE_COORDINATOR] = "coordinator",
+	[CFG_ROLE_BEREDSKAP] = "beredskap",
 };
 
 /* ---- errors ---- */
@@ -604,24 +616,20 @@ cfg_is_endpoint(const char *s)
 	return port >= 1 && port <= 65535;
 }
 
+/*
+ * Opens the zone the way the daemons do (tz_open reads and parses the TZif
+ * file), so that trygg config check and a daemon's -n never disagree about
+ * a file that exists but cannot be read or is not a zone.
+ */
 static bool
 cfg_zone_exists(const char *name)
 {
-	const char *dir = getenv("TZDIR");
-	char path[512];
-	struct stat st;
+	char err[256];
+	tz_t *tz = tz_open(name, err, sizeof(err));
+	bool ok = tz != NULL;
 
-	if (name[0] == '/' || name[0] == '.' || strstr(name, "..") != NULL ||
-	    strlen(name) > 128)
-		return false;
-	for (const char *p = name; *p; p++)
-		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || strchr("/_+-", *p) != NULL))
-			return false;
-	if (dir == NULL || dir[0] == '\0')
-		dir = CFG_ZONEINFO;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	tz_destroy(&tz);
+	return ok;
 }
 
 /* data_dir against the file's folder; returns a string the caller frees */
@@ -1435,6 +1443,61 @@ cfg_check_contacts(cfg_loader_t *l, cfg_t *cfg)
 		    "no contact has role sakerhetschef");
 }
 
+/*
+ * Checks one policy (words allowed besides contact ids: words), then fills
+ * in its default when the file gave none.
+ */
+static void
+cfg_check_steps(cfg_loader_t *l, const char *key, char ***steps, size_t *n,
+    const char *const *words, const char *const *dflt)
+{
+	const node_t *list = cfg_get(cfg_get(l->root, "escalation"), key);
+	size_t k = 0;
+
+	if (*steps == NULL) {
+		for (k = 0; dflt[k] != NULL; k++)
+			;
+		*steps = xcalloc(k + 1, sizeof(char *));
+		for (size_t i = 0; i < k; i++)
+			(*steps)[i] = xstrdup(dflt[i]);
+		*n = k;
+		return;
+	}
+	if (*n > CFG_POLICY_MAX)
+		cfg_error(l, cfg_pos(list, l->root), "'%s': at most %d steps", key,
+		    CFG_POLICY_MAX);
+	for (size_t i = 0; i < *n; i++) {
+		const char *step = (*steps)[i];
+		bool word = false;
+
+		for (size_t w = 0; words[w] != NULL; w++)
+			word |= strcmp(step, words[w]) == 0;
+		if (!word && l->cfg->contacts != NULL &&
+		    cfg_contact(l->cfg, step, strlen(step)) == NULL) {
+			char text[64];
+
+			cfg_error(l, cfg_pos(cfg_item(list, i), l->root), "'%s': '%s' is "
+			    "neither %s%s nor a contact id", key, cfg_show_text(step,
+			    strlen(step), text), words[0], words[1] ? " nor deputy" : "");
+		}
+	}
+}
+
+static void
+cfg_check_policy(cfg_loader_t *l, cfg_t *cfg)
+{
+	static const char *const external_words[] = {"oncall", "deputy", NULL};
+	static const char *const reinforcement_words[] = {"coordinators", NULL};
+	static const char *const reinforcement_dflt[] = {"coordinators", NULL};
+	const cfg_contact_t *b = cfg->contacts ? cfg_contact_by_role(cfg, CFG_ROLE_BEREDSKAP) : NULL;
+	const char *external_dflt[] = {"oncall", "deputy", b ? b->id : NULL, NULL};
+
+	cfg_check_steps(l, "policy", &cfg->escalation.policy, &cfg->escalation.npolicy,
+	    external_words, external_dflt);
+	cfg_check_steps(l, "reinforcement_policy", &cfg->escalation.reinforcement_policy,
+	    &cfg->escalation.nreinforcement_policy, reinforcement_words, reinforcement_dflt);
+}
+
 /* "unknown notify channel", with the closest defined one suggested */
 static void
 cfg_unknown_channel(cfg_loader_t *l, const cfg_t *cfg, const node_t *at,
@@ -1538,6 +1601,7 @@ cfg_check_root(cfg_loader_t *l, const node_t *map, const node_t *where,
 	cfg_index_build(l, cfg);
 	cfg_check_teams(l, cfg);
 	cfg_check_contacts(l, cfg);
+	cfg_check_policy(l, cfg);
 	cfg_check_notify(l, cfg);
 	cfg_check_rota(l, cfg);
 	cfg_check_jobs(l, cfg);

@@ -4,9 +4,9 @@
  * cfg_load() reads a YAML file (libyaml) and checks it against one schema
  * table in cfg.c. Every problem is reported as "file:line:col: message", all
  * of them in one run; a configuration with any problem is never returned.
- * PROTOCOL.md fixes these keys: data_dir, timezone, endpoints.{intake,
+ * The external contract fixes these keys: data_dir, timezone, endpoints.{intake,
  * escalation, notifications, reporting}, escalation.ack_timeout,
- * escalation.renotify_every. The rest is documented in docs/trygg.yaml.5.
+ * escalation.renotify_every. docs/trygg.yaml.5 documents every key.
  *
  * Local dates are civil days (ts.h); local wall-clock moments are minutes
  * since 1970-01-01T00:00 local time ("local minutes"), so that they keep
@@ -45,6 +45,7 @@ typedef enum {
 	CFG_ROLE_DEPUTY,            /* the säkerhetschef's deputy */
 	CFG_ROLE_TIB,
 	CFG_ROLE_COORDINATOR,
+	CFG_ROLE_BEREDSKAP,         /* the beredskapssamordnare: a last policy step */
 } cfg_role_t;
 
 /*
@@ -122,6 +123,17 @@ typedef struct {
 	int64_t notify_timeout_ms;  /* a notify command is killed after this */
 	int64_t notify_retry_ms;    /* a failed notify command is run again after this */
 	int     notify_parallel;    /* notify commands running at once */
+	/*
+	 * The policy's steps, each a word or a contact id: for an external
+	 * incident "oncall" (whoever oncall names then) and "deputy" (that
+	 * person's deputy), for reinforcement "coordinators" (the other
+	 * teams'). Defaults: oncall, deputy, and the contact with role
+	 * beredskap when there is one; coordinators.
+	 */
+	char  **policy;
+	size_t  npolicy;
+	char  **reinforcement_policy;
+	size_t  nreinforcement_policy;
 } cfg_escalation_t;
 
 /*
@@ -148,6 +160,13 @@ typedef struct {
 	char *notifications;
 	char *reporting;
 } cfg_endpoints_t;
+
+/* the durable links between the daemons (key "links") */
+typedef struct {
+	int64_t stale_after_ms;     /* a backlog older than this is warned about */
+} cfg_links_t;
+
+#define CFG_POLICY_MAX 4        /* steps in a policy, at most */
 
 /* trygg-web, the HTTP gateway (key "web") */
 typedef struct {
@@ -177,6 +196,7 @@ typedef struct {
 	cfg_rota_t        rota;
 	cfg_escalation_t  escalation;
 	cfg_web_t         web;
+	cfg_links_t       links;
 	cfg_channel_t    *channels;     /* key "notify" */
 	size_t            nchannels;
 	cfg_job_t        *jobs;         /* key "report_jobs" */

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -28,6 +29,11 @@ typedef struct db db_t;
 
 db_t *db_open(const char *path, const char *const *migrations, size_t nmigrations,
     char *err, size_t errlen);
+/*
+ * A second connection to a file db_open made, for a reader thread: no
+ * check, no migration (the writer's open did both), no create.
+ */
+db_t *db_open_reader(const char *path, char *err, size_t errlen);
 void db_close(db_t **self_p);
 sqlite3 *db_handle(db_t *db);
 /* The cached statement for sql (a string literal), reset and unbound; NULL on error. */
@@ -36,6 +42,11 @@ sqlite3_stmt *db_stmt(db_t *db, const char *sql);
 int db_begin(db_t *db);
 int db_commit(db_t *db);
 int db_rollback(db_t *db);
+/*
+ * Runs a cached statement without parameters that answers one number
+ * ("SELECT max(id) FROM t"): *out gets it, or null_value for NULL. 0 or -1.
+ */
+int db_int(db_t *db, const char *sql, int64_t null_value, int64_t *out);
 /* Runs statements without results; 0 or -1. */
 int db_exec(db_t *db, const char *sql);
 const char *db_errmsg(db_t *db);

@@ -1,7 +1,8 @@
 /*
  * log.h: logging to stderr for the programs, and fatal() for what a daemon
  * cannot run without. Library code in common/ never calls these: it returns
- * an error to its caller instead.
+ * an error to its caller instead. Each line is one write(2); a warning that
+ * repeats is written once per LOG_REPEAT_MS with a count of the rest.
  */
 #ifndef TRYGG_LOG_H
 #define TRYGG_LOG_H
@@ -17,7 +18,16 @@ enum {
 	EXIT_CONFIG   = 78,  /* EX_CONFIG */
 };
 
+#include <stdint.h>
+
+#define LOG_REPEAT_MS 10000     /* a warning's repetitions are counted this long */
+
 void log_init(const char *prog, int verbose);
+/*
+ * log_warn writes a warning from one format at most once per interval and
+ * counts the rest (log.c). For tests: another interval.
+ */
+void log_set_repeat_interval(int64_t ms);
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

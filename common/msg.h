@@ -6,7 +6,7 @@
  * valid UTF-8 and unique, no trailing bytes); msg_header() checks "v" and
  * "op"; msg_fields() checks the operation's fields against a table and
  * rejects any key the table does not name (besides "v", "op", "req").
- * Every failure fills a wire_err_t with the code PROTOCOL.md gives and a
+ * Every failure fills a wire_err_t with the code docs/protocol.md gives and a
  * message a person understands, which never quotes a submitted value.
  *
  * Text (MF_STR, MF_LINE, MF_STRS items, MF_STR_OR_INT strings) must be

@@ -364,6 +364,17 @@ server_sync_failed(server_t *s)
 	fatal(EXIT_IOERR, "%s: syncing the database: %s", s->c.service, strerror(error));
 }
 
+/* Requests taken and not yet answered (slots are freed in any order). */
+static int64_t
+server_inflight(server_t *s)
+{
+	int64_t n = 0;
+
+	for (unsigned i = s->head; i != s->tail; i++)
+		n += server_slot(s, i)->state != SLOT_FREE;
+	return n;
+}
+
 static void
 server_status(server_t *s, const msg_t *m, pack_t *reply)
 {
@@ -384,8 +395,7 @@ server_status(server_t *s, const msg_t *m, pack_t *reply)
 	pack_kv_str(reply, "version", WIRE_TRYGG_VERSION);
 	pack_kv_int(reply, "uptime_s", (ts_now() - s->started) / 1000);
 	pack_kv_int(reply, "db_bytes", bytes);
-	/* requests taken and not yet answered, besides this one */
-	pack_kv_int(reply, "inflight", (int64_t)(s->tail - s->head) - 1);
+	pack_kv_int(reply, "inflight", server_inflight(s) - 1);     /* besides this one */
 	pack_key(reply, "links");
 	pack_map_open(reply);
 	if (s->c.links)

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -187,6 +188,8 @@ harness_destroy(harness_t **self_p)
 			harness_kill(h, d, SIGTERM);
 	if (h->has_reply)
 		msgpack_unpacked_destroy(&h->reply);
+	for (int i = 0; i < HARNESS_ENV_MAX; i++)
+		free(h->env[i]);
 	free(h->reply_bytes);
 	zmq_ctx_term(h->zctx);
 	if (getenv("TRYGG_KEEP_TEST_DIR") == NULL)
@@ -261,28 +264,164 @@ harness_call(harness_t *h, harness_daemon_t d, pack_t *req)
 	return harness_call_raw(h, d, data, len);
 }
 
+void
+harness_setenv(harness_t *h, const char *name, const char *value)
+{
+	size_t n = strlen(name);
+	int free_slot = -1;
+
+	for (int i = 0; i < HARNESS_ENV_MAX; i++) {
+		if (h->env[i] && strncmp(h->env[i], name, n) == 0 && h->env[i][n] == '=') {
+			free(h->env[i]);
+			h->env[i] = NULL;
+		}
+		if (h->env[i] == NULL && free_slot < 0)
+			free_slot = i;
+	}
+	if (value == NULL)
+		return;
+	if (free_slot < 0) {
+		fprintf(stderr, "harness: more than %d environment variables\n", HARNESS_ENV_MAX);
+		exit(1);
+	}
+	h->env[free_slot] = xmalloc(n + strlen(value) + 2);
+	sprintf(h->env[free_slot], "%s=%s", name, value);
+}
+
+const char *
+harness_shim(void)
+{
+	static char path[512];
+
+	/* build/bin -> build/lib */
+	snprintf(path, sizeof(path), "%s/../lib/faultsync.so", harness_bin());
+	return access(path, R_OK) == 0 ? path : NULL;
+}
+
+int
+harness_preload_shim(harness_t *h)
+{
+	const char *asan = getenv("ASAN_OPTIONS");
+	char opts[512];
+
+	if (harness_shim() == NULL)
+		return -1;
+	harness_setenv(h, "LD_PRELOAD", harness_shim());
+	/* under SANITIZE=1 the sanitizer's runtime would insist on coming first */
+	snprintf(opts, sizeof(opts), "%s%sverify_asan_link_order=0", asan ? asan : "",
+	    asan && *asan ? ":" : "");
+	harness_setenv(h, "ASAN_OPTIONS", opts);
+	return 0;
+}
+
+/* In the child: the harness's environment and limits, output to log, exec. */
+static void
+harness_exec(harness_t *h, harness_daemon_t d, const char *log, const char *const *args)
+{
+	const char *argv[16];
+	char path[512];
+	int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644), n = 0;
+
+	if (fd >= 0) {
+		dup2(fd, 2);
+		dup2(fd, 1);
+	}
+	for (int i = 0; i < HARNESS_ENV_MAX; i++)
+		if (h->env[i])
+			putenv(h->env[i]);
+	if (h->nofile > 0) {
+		struct rlimit rl = {(rlim_t)h->nofile, (rlim_t)h->nofile};
+
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			fprintf(stderr, "harness: setrlimit: %s\n", strerror(errno));
+	}
+	snprintf(path, sizeof(path), "%s/%s", harness_bin(), harness_names[d]);
+	argv[n++] = harness_names[d];
+	argv[n++] = "-c";
+	argv[n++] = h->config;
+	for (int i = 0; args && args[i] && n < 15; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+	execv(path, (char *const *)argv);
+	fprintf(stderr, "harness: exec %s: %s\n", path, strerror(errno));
+	_exit(127);
+}
+
+static int
+harness_status(int status)
+{
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int
+harness_run(harness_t *h, harness_daemon_t d, const char *const *args, char **out)
+{
+	char log[512];
+	int status;
+	pid_t pid;
+
+	snprintf(log, sizeof(log), "%s/%s.run.log", h->dir, harness_names[d]);
+	unlink(log);
+	if ((pid = fork()) < 0)
+		return -1;
+	if (pid == 0)
+		harness_exec(h, d, log, args);
+	/* a daemon that should have refused to start may serve instead */
+	for (int waited = 0; waitpid(pid, &status, WNOHANG) != pid; waited += 10) {
+		if (waited >= HARNESS_START_MS) {
+			kill(pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			if (out != NULL && (*out = harness_read(log)) == NULL)
+				*out = xstrdup("");
+			return -1;
+		}
+		usleep(10000);
+	}
+	if (out != NULL && (*out = harness_read(log)) == NULL)
+		*out = xstrdup("");
+	return harness_status(status);
+}
+
+int
+harness_wait(harness_t *h, harness_daemon_t d, int ms)
+{
+	int status;
+
+	if (h->pid[d] <= 0)
+		return -1;
+	for (int waited = 0; waited <= ms; waited += 10) {
+		if (waitpid(h->pid[d], &status, WNOHANG) == h->pid[d]) {
+			h->pid[d] = 0;
+			return harness_status(status);
+		}
+		usleep(10000);
+	}
+	return -1;
+}
+
+char *
+harness_log(harness_t *h, harness_daemon_t d)
+{
+	char log[512], *s;
+
+	snprintf(log, sizeof(log), "%s/%s.log", h->dir, harness_names[d]);
+	s = harness_read(log);
+	return s ? s : xstrdup("");
+}
+
 int
 harness_start(harness_t *h, harness_daemon_t d)
 {
-	char path[512], log[512];
+	char log[512];
 	pack_t *ping;
 	pid_t pid;
 
-	snprintf(path, sizeof(path), "%s/%s", harness_bin(), harness_names[d]);
 	snprintf(log, sizeof(log), "%s/%s.log", h->dir, harness_names[d]);
 	if ((pid = fork()) < 0)
 		return -1;
-	if (pid == 0) {
-		int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-
-		if (fd >= 0) {
-			dup2(fd, 2);
-			dup2(fd, 1);
-		}
-		execl(path, harness_names[d], "-c", h->config, (char *)NULL);
-		fprintf(stderr, "harness: exec %s: %s\n", path, strerror(errno));
-		_exit(127);
-	}
+	if (pid == 0)
+		harness_exec(h, d, log, NULL);
 	h->pid[d] = pid;
 	ping = harness_req("ping");
 	pack_map_close(ping);

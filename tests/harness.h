@@ -7,6 +7,11 @@
  * endpoints inside the folder. harness_start() runs a daemon from
  * $TRYGG_BIN (build/bin by default) and waits until it answers ping.
  * Everything is killed and removed by harness_destroy().
+ *
+ * Daemons get what harness_setenv() set (the fault shim's TRYGG_FAULT_*
+ * variables, LD_PRELOAD through harness_preload_shim()) and, when nofile is
+ * set, that RLIMIT_NOFILE; harness_run() runs one to its end, for the
+ * start-ups that must be refused.
  */
 #ifndef TRYGG_HARNESS_H
 #define TRYGG_HARNESS_H
@@ -25,6 +30,8 @@ typedef enum {
 	H_NDAEMONS
 } harness_daemon_t;
 
+#define HARNESS_ENV_MAX 16
+
 typedef struct {
 	char    dir[256];               /* the temporary folder */
 	char    config[300];            /* its configuration file */
@@ -35,6 +42,8 @@ typedef struct {
 	msgpack_unpacked reply;         /* the last reply, valid until the next call */
 	char   *reply_bytes;            /* what reply points into */
 	bool    has_reply;
+	char   *env[HARNESS_ENV_MAX];   /* "NAME=value" for the daemons it starts */
+	long    nofile;                 /* RLIMIT_NOFILE for them; 0 leaves it */
 } harness_t;
 
 /* override: YAML whose top-level keys replace the default's; may be NULL */
@@ -48,6 +57,27 @@ harness_t *harness_shared(const char *override, harness_daemon_t d);
 void harness_destroy(harness_t **self_p);
 /* Starts a daemon and waits for it to answer ping; 0 or -1. */
 int harness_start(harness_t *h, harness_daemon_t d);
+/*
+ * Sets (value non-NULL) or removes an environment variable for the daemons
+ * started from now on, e.g. the fault shim's TRYGG_FAULT_* (tests/shim).
+ */
+void harness_setenv(harness_t *h, const char *name, const char *value);
+/* The path of build's lib/faultsync.so, for LD_PRELOAD; NULL when missing. */
+const char *harness_shim(void);
+/* Preloads the shim into the daemons started from now on; 0, or -1 when it is not built. */
+int harness_preload_shim(harness_t *h);
+/*
+ * Runs a daemon with extra arguments (NULL-terminated, e.g. "-n") to its
+ * end, with the harness's environment; its output goes to *out (malloc'd,
+ * may be NULL). Returns its exit status, or 128 + the signal, or -1 when it
+ * still ran after 10 s (then it is killed).
+ */
+int harness_run(harness_t *h, harness_daemon_t d, const char *const *args, char **out);
+/* Waits up to ms for a started daemon to end by itself; its exit status,
+ * 128 + signal, or -1 when it still runs. */
+int harness_wait(harness_t *h, harness_daemon_t d, int ms);
+/* A daemon's log so far (malloc'd), "" when none. */
+char *harness_log(harness_t *h, harness_daemon_t d);
 /* Sends sig and waits for the daemon to end; returns its wait status. */
 int harness_kill(harness_t *h, harness_daemon_t d, int sig);
 /*

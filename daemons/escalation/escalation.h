@@ -62,6 +62,8 @@ typedef struct {
 
 /* escalation_store.c */
 db_t *escalation_store_open(const char *data_dir, char *err, size_t errlen);
+/* the reader thread's connection to the file escalation_store_open made */
+db_t *escalation_store_open_reader(const char *data_dir, char *err, size_t errlen);
 /* Appends an event to an escalation's history (and the outbox); 0 or -1. */
 int escalation_store_event(escalation_t *esc, int64_t id, int64_t at, const char *action,
     const char *by, const char *note);

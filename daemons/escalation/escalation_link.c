@@ -82,14 +82,9 @@ escalation_link_backlog(void *ctx, int64_t after, int64_t upto, int64_t *count,
 static int64_t
 escalation_link_last(escalation_t *esc)
 {
-	sqlite3_stmt *st = db_stmt(esc->db, "SELECT max(id) FROM events");
 	int64_t id = 0;
 
-	if (st == NULL)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	db_int(esc->db, "SELECT max(id) FROM events", 0, &id);
 	return id;
 }
 
@@ -102,6 +97,7 @@ escalation_link_open(escalation_t *esc, void *zctx, char *err, size_t errlen)
 		.fetch = escalation_link_fetch,
 		.backlog = escalation_link_backlog,
 		.ctx = esc,
+		.stale_ms = esc->cfg->links.stale_after_ms,
 	};
 
 	if ((esc->link_reporting = link_new(zctx, esc->srv, esc->db, ESCALATION_SERVICE, &c,

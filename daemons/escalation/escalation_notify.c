@@ -95,14 +95,9 @@ escalation_notify_queue(escalation_t *esc, int64_t id, int step, int attempt,
 static int64_t
 escalation_notify_last(escalation_t *esc)
 {
-	sqlite3_stmt *st = db_stmt(esc->db, "SELECT max(id) FROM notifications");
 	int64_t id = 0;
 
-	if (st == NULL)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	db_int(esc->db, "SELECT max(id) FROM notifications", 0, &id);
 	return id;
 }
 
@@ -444,16 +439,10 @@ escalation_notify_retry(escalation_t *esc, int64_t now)
 int64_t
 escalation_notify_next(escalation_t *esc)
 {
-	sqlite3_stmt *st = db_stmt(esc->db,
-	    "SELECT min(retry_at) FROM notifications WHERE state = 'failed'");
-	int64_t next = INT64_MAX;
+	int64_t next;
 
-	if (st == NULL)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		next = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return next;
+	return db_int(esc->db, "SELECT min(retry_at) FROM notifications WHERE state = 'failed'",
+	    INT64_MAX, &next) < 0 ? -1 : next;
 }
 
 int

@@ -1,12 +1,14 @@
 /*
  * escalation_policy.c: the escalation state machine.
  *
- * The policy is decided when the escalation is made and stored with it
- * (escalations.steps): for an external incident, step 0 is whoever is on
- * call at that moment (common/oncall.h: the säkerhetschef in office hours,
- * the TiB on duty otherwise) and step 1 that person's deputy (the contact
- * with role deputy, or the rota's deputy of the TiB); for reinforcement,
- * step 0 is the other teams' coordinators, all at once.
+ * The policy is configured (escalation.policy, reinforcement_policy) and
+ * decided when the escalation is made, then stored with it
+ * (escalations.steps). By default, for an external incident, step 0 is
+ * whoever is on call at that moment (common/oncall.h: the säkerhetschef in
+ * office hours, the TiB on duty otherwise), step 1 that person's deputy
+ * (the contact with role deputy, or the rota's deputy of the TiB), step 2
+ * the beredskapssamordnare (role beredskap) when one is configured; for
+ * reinforcement, step 0 is the other teams' coordinators, all at once.
  *
  *   from                 event                          to           function
  *   (none)               incident.created, beyond scope open, step 0   escalation_policy_create
@@ -63,13 +65,46 @@ escalation_steps_parse(const char *steps, int k, step_t *out)
 	return nsteps;
 }
 
-/* Decides the steps for a new escalation into buf; 0 or -1 when nobody can be named. */
+/* Appends one step (contacts joined by ',') to buf; steps are joined by ';'. */
+static void
+escalation_steps_add(char *buf, size_t len, const char *step)
+{
+	size_t used = strlen(buf);
+
+	if (step[0] == '\0' || used + strlen(step) + 2 > len)
+		return;
+	snprintf(buf + used, len - used, "%s%s", used ? ";" : "", step);
+}
+
+/* The other teams' coordinators, joined by ',', into out. */
+static void
+escalation_coordinators(const cfg_t *cfg, const char *team, char *out, size_t len)
+{
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (size_t i = 0; i < cfg->nteams; i++) {
+		const cfg_team_t *t = &cfg->teams[i];
+
+		if (strcmp(t->id, team) == 0 || t->coordinator == NULL || used >= len)
+			continue;
+		used += (size_t)snprintf(out + used, len - used, "%s%s", used ? "," : "",
+		    t->coordinator);
+	}
+}
+
+/*
+ * Decides the steps of a new escalation into buf from the configured
+ * policy (cfg.h: escalation.policy, escalation.reinforcement_policy); a
+ * step that names nobody (no deputy) is left out. 0, or -1 when nobody at
+ * all can be named.
+ */
 static int
 escalation_steps_decide(escalation_t *esc, bool external, const char *team, int64_t now,
     char *buf, size_t len, const char **target, bool *office, char *reason, size_t rlen)
 {
 	const cfg_t *cfg = esc->cfg;
-	size_t used = 0;
+	char step[256];
 
 	buf[0] = '\0';
 	if (external) {
@@ -88,23 +123,33 @@ escalation_steps_decide(escalation_t *esc, bool external, const char *team, int6
 			deputy = cfg_contact_by_role(cfg, CFG_ROLE_DEPUTY);
 		else if (oc.has_duty && oc.duty.deputy)
 			deputy = cfg_contact(cfg, oc.duty.deputy, strlen(oc.duty.deputy));
-		used = (size_t)snprintf(buf, len, "%s", oc.contact->id);
-		if (deputy && strcmp(deputy->id, oc.contact->id) != 0 && used < len)
-			snprintf(buf + used, len - used, ";%s", deputy->id);
-		return 0;
+		for (size_t i = 0; i < cfg->escalation.npolicy; i++) {
+			const char *w = cfg->escalation.policy[i];
+
+			if (strcmp(w, "oncall") == 0)
+				escalation_steps_add(buf, len, oc.contact->id);
+			else if (strcmp(w, "deputy") == 0)
+				escalation_steps_add(buf, len, deputy && strcmp(deputy->id,
+				    oc.contact->id) != 0 ? deputy->id : "");
+			else
+				escalation_steps_add(buf, len, w);
+		}
+		return buf[0] ? 0 : -1;
 	}
 	*target = "coordinators";
 	*office = false;
 	snprintf(reason, rlen, "reinforcement from the other teams");
-	for (size_t i = 0; i < cfg->nteams; i++) {
-		const cfg_team_t *t = &cfg->teams[i];
+	for (size_t i = 0; i < cfg->escalation.nreinforcement_policy; i++) {
+		const char *w = cfg->escalation.reinforcement_policy[i];
 
-		if (strcmp(t->id, team) == 0 || t->coordinator == NULL || used >= len)
-			continue;
-		used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? "," : "",
-		    t->coordinator);
+		if (strcmp(w, "coordinators") == 0) {
+			escalation_coordinators(cfg, team, step, sizeof(step));
+			escalation_steps_add(buf, len, step);
+		} else {
+			escalation_steps_add(buf, len, w);
+		}
 	}
-	return used > 0 && used < len ? 0 : -1;
+	return buf[0] ? 0 : -1;
 }
 
 /* Stores a notification for each contact of the escalation's current step. */
@@ -283,16 +328,10 @@ schedule:
 int64_t
 escalation_policy_next(escalation_t *esc)
 {
-	sqlite3_stmt *st = db_stmt(esc->db,
-	    "SELECT min(next_at) FROM escalations WHERE next_at IS NOT NULL");
-	int64_t next = INT64_MAX;
+	int64_t next;
 
-	if (st == NULL)
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
-		next = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return next;
+	return db_int(esc->db, "SELECT min(next_at) FROM escalations WHERE next_at IS NOT NULL",
+	    INT64_MAX, &next) < 0 ? -1 : next;
 }
 
 int
@@ -412,7 +451,7 @@ escalation_policy_resolve(escalation_t *esc, int64_t id, const char *by,
 	return escalation_store_event(esc, id, now, "resolved", by, note);
 }
 
-/* Calls fn for each escalation of an incident; 0 or -1. */
+/* The escalations of an incident (one per kind, so two at most) into ids; 0 or -1. */
 static int
 escalation_each_of_incident(escalation_t *esc, const char *number, int64_t ids[2], int *n)
 {

@@ -129,6 +129,15 @@ escalation_store_open(const char *data_dir, char *err, size_t errlen)
 	return db;
 }
 
+db_t *
+escalation_store_open_reader(const char *data_dir, char *err, size_t errlen)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", data_dir, ESCALATION_DB_FILE);
+	return db_open_reader(path, err, errlen);
+}
+
 int
 escalation_store_event(escalation_t *esc, int64_t id, int64_t at, const char *action,
     const char *by, const char *note)

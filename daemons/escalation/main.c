@@ -127,10 +127,10 @@ main(int argc, char **argv)
 	    db_defer_sync(esc.db, err, sizeof(err)) < 0)
 		fatal(EXIT_IOERR, "%s", err);
 	reader = esc;
-	if ((reader.db = escalation_store_open(cfg->data_dir, err, sizeof(err))) == NULL)
+	if ((reader.db = escalation_store_open_reader(cfg->data_dir, err, sizeof(err))) == NULL)
 		fatal(EXIT_IOERR, "%s", err);
 
-	zctx = zmq_ctx_new();
+	zctx = daemon_zmq_ctx();
 	if ((esc.pub = zmq_socket(zctx, ZMQ_PUB)) == NULL)
 		fatal(EXIT_SOFTWARE, "creating the PUB socket: %s", zmq_strerror(errno));
 	zmq_setsockopt(esc.pub, ZMQ_SNDHWM, &hwm, sizeof(hwm));

@@ -146,6 +146,8 @@ void intake_link_durable(intake_t *in, uint64_t done);
 
 /* intake_store.c */
 db_t *intake_store_open(const char *data_dir, char *err, size_t errlen);
+/* the reader thread's connection to the file intake_store_open made */
+db_t *intake_store_open_reader(const char *data_dir, char *err, size_t errlen);
 /* Looks up an incident's row id by client id or number; 0 none, -1 error. */
 int64_t intake_store_find_client(intake_t *in, const char *client_id, uint64_t *fingerprint);
 int64_t intake_store_find_number(intake_t *in, const char *number, size_t len);

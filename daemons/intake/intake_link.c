@@ -149,17 +149,13 @@ intake_link_backlog_reporting(void *ctx, int64_t after, int64_t upto, int64_t *c
 	    oldest);
 }
 
+/* the last outbox seq, 0 when none (or unreadable: then nothing is sent yet) */
 static int64_t
 intake_link_last_seq(intake_t *in)
 {
-	sqlite3_stmt *st = db_stmt(in->db, "SELECT max(seq) FROM outbox");
 	int64_t seq = 0;
 
-	if (st == NULL)
-		return 0;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		seq = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
+	db_int(in->db, "SELECT max(seq) FROM outbox", 0, &seq);
 	return seq;
 }
 
@@ -172,12 +168,14 @@ intake_links_open(intake_t *in, void *zctx, server_t *srv, char *err, size_t err
 		.fetch = intake_link_fetch_escalation,
 		.backlog = intake_link_backlog_escalation,
 		.ctx = in,
+		.stale_ms = in->cfg->links.stale_after_ms,
 	}, rep = {
 		.name = "reporting",
 		.endpoint = in->cfg->endpoints.reporting,
 		.fetch = intake_link_fetch_reporting,
 		.backlog = intake_link_backlog_reporting,
 		.ctx = in,
+		.stale_ms = in->cfg->links.stale_after_ms,
 	};
 
 	if ((in->link_escalation = link_new(zctx, srv, in->db, INTAKE_SERVICE, &esc,

@@ -1,5 +1,5 @@
 /*
- * intake_ops.c: trygg-intake's operations, as PROTOCOL.md gives them.
+ * intake_ops.c: trygg-intake's operations, as docs/protocol.md gives them.
  *
  *   submit  check, route, decide the scope, store, answer
  *   get     one incident with its history, by number or client id

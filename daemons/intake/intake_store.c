@@ -137,6 +137,15 @@ intake_store_open(const char *data_dir, char *err, size_t errlen)
 	    err, errlen);
 }
 
+db_t *
+intake_store_open_reader(const char *data_dir, char *err, size_t errlen)
+{
+	char path[4096];
+
+	snprintf(path, sizeof(path), "%s/%s", data_dir, INTAKE_DB_FILE);
+	return db_open_reader(path, err, errlen);
+}
+
 int64_t
 intake_store_find_client(intake_t *in, const char *client_id, uint64_t *fingerprint)
 {

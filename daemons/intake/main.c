@@ -97,10 +97,10 @@ main(int argc, char **argv)
 		fatal(EXIT_IOERR, "%s", err);
 	/* the reader's own connection: reads never wait for the writer */
 	reader = in;
-	if ((reader.db = intake_store_open(cfg->data_dir, err, sizeof(err))) == NULL)
+	if ((reader.db = intake_store_open_reader(cfg->data_dir, err, sizeof(err))) == NULL)
 		fatal(EXIT_IOERR, "%s", err);
 
-	zctx = zmq_ctx_new();
+	zctx = daemon_zmq_ctx();
 	conf = (server_conf_t){
 		.service = INTAKE_SERVICE,
 		.endpoint = cfg->endpoints.intake,

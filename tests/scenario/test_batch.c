@@ -24,7 +24,7 @@ TEST(one_failing_request_fails_only_itself)
 	void *sock;
 	int linger = 0, ok = 0, internal = 0;
 	bool seen[N + 1] = {false};
-	char bad[16];
+	char bad[32];
 
 	snprintf(bad, sizeof(bad), "batch-%d", BAD);
 	setenv("TRYGG_TEST_FAIL_ID", bad, 1);
@@ -39,7 +39,7 @@ TEST(one_failing_request_fails_only_itself)
 		pack_t *p = harness_req("submit");
 		const void *data;
 		size_t len;
-		char id[16];
+		char id[32];
 
 		snprintf(id, sizeof(id), "batch-%d", i);
 		pack_kv_str(p, "id", id);

@@ -224,7 +224,7 @@ oncall_contact(harness_t *h)
 	return id;
 }
 
-TEST(office_hours_reach_the_sakerhetschef_then_the_deputy_then_unanswered)
+TEST(office_hours_reach_the_sakerhetschef_then_the_deputy_then_beredskap_then_unanswered)
 {
 	harness_t *h = start("2026-12-02T10:00:00+01:00", NULL);        /* a Wednesday */
 	void *sub = subscribe(h);
@@ -260,6 +260,11 @@ TEST(office_hours_reach_the_sakerhetschef_then_the_deputy_then_unanswered)
 	}
 	CHECK(deputy_seen);
 	CHECK(step0 >= 1);
+	/* then the policy's last step, the beredskapssamordnare */
+	while (next_note(sub, num, WAIT_MS, &n) && n.step == 1)
+		CHECK_STR(n.contact, "sakerhetschef-ersattare");
+	CHECK_INT(n.step, 2);
+	CHECK_STR(n.contact, "beredskapssamordnare");
 	/* the last step goes unanswered, and is notified again */
 	for (int i = 0; i < WAIT_MS / 100 && strcmp(esc_status(h, id), "unanswered") != 0; i++) {
 		struct timespec t = {0, 100 * 1000000};
@@ -267,7 +272,7 @@ TEST(office_hours_reach_the_sakerhetschef_then_the_deputy_then_unanswered)
 	}
 	CHECK_STR(esc_status(h, id), "unanswered");
 	CHECK(next_note(sub, num, WAIT_MS, &n));
-	CHECK_STR(n.contact, "sakerhetschef-ersattare");
+	CHECK_STR(n.contact, "beredskapssamordnare");
 	zmq_close(sub);
 	harness_destroy(&h);
 }
@@ -298,6 +303,30 @@ TEST(outside_office_hours_and_on_a_holiday_the_tib_on_duty)
 		zmq_close(sub);
 		harness_destroy(&h);
 	}
+}
+
+TEST(a_configured_policy_is_followed_step_by_step)
+{
+	harness_t *h = start("2026-12-02T22:00:00+01:00",     /* outside office hours */
+	    "escalation:\n  ack_timeout: 1s\n  renotify_every: 1s\n"
+	    "  policy: [oncall, sakerhetschef]\n");
+	void *sub = subscribe(h);
+	char num[40], tib[64];
+	note_t n;
+
+	struct timespec ts = {0, 200 * 1000000};
+	nanosleep(&ts, NULL);
+	snprintf(tib, sizeof(tib), "%s", oncall_contact(h));
+	snprintf(num, sizeof(num), "%s", submit(h, "policy-1", "City", "brand", 3, false));
+	CHECK(next_note(sub, num, WAIT_MS, &n));
+	CHECK_INT(n.step, 0);
+	CHECK_STR(n.contact, tib);
+	while (next_note(sub, num, WAIT_MS, &n) && n.step == 0)
+		;
+	CHECK_INT(n.step, 1);
+	CHECK_STR(n.contact, "sakerhetschef");     /* no deputy step: as configured */
+	zmq_close(sub);
+	harness_destroy(&h);
 }
 
 TEST(ack_stops_notifications_and_acking_twice_is_fine)
@@ -761,8 +790,9 @@ TEST(the_notify_command_runs_with_the_notification_and_a_failure_is_retried)
 	}
 }
 
-TEST_MAIN(office_hours_reach_the_sakerhetschef_then_the_deputy_then_unanswered,
+TEST_MAIN(office_hours_reach_the_sakerhetschef_then_the_deputy_then_beredskap_then_unanswered,
     outside_office_hours_and_on_a_holiday_the_tib_on_duty,
+    a_configured_policy_is_followed_step_by_step,
     ack_stops_notifications_and_acking_twice_is_fine,
     reinforcement_reaches_the_other_two_coordinators_and_team_scope_nobody,
     closing_the_incident_resolves_its_escalation,

@@ -142,7 +142,7 @@ TEST(default_file_ids)
 	buf_free(&errs);
 }
 
-/* every district of PROTOCOL.md, with its team */
+/* every district of config/trygg.yaml, with its team */
 static const struct {
 	const char *district, *team;
 } districts[] = {
@@ -801,6 +801,16 @@ static const struct {
 	    "30s, 15m, 2h or 1d, found 'x'\n"
 	    "t.yaml:19:68: 'notify_parallel': expected an integer from 1 to "
 	    "64, found '0'\n"},
+	{"escalation policy",
+	    BASE
+	    "escalation:\n"
+	    "  policy: [oncall, nobody, deputy, chef, tib-1]\n"
+	    "  reinforcement_policy: [coordinator]\n"
+	    "links: {stale_after: later}\n",
+	    "t.yaml:11:11: 'policy': at most 4 steps\n"
+	    "t.yaml:11:20: 'policy': 'nobody' is neither oncall nor deputy nor a contact id\n"
+	    "t.yaml:12:26: 'reinforcement_policy': 'coordinator' is neither coordinators nor a contact id\n"
+	    "t.yaml:13:22: 'stale_after': expected a duration such as 500ms, 30s, 15m, 2h or 1d, found 'later'\n"},
 	{"deep nesting",
 	    "x: [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]\n",
 	    "t.yaml:1:35: nesting deeper than 32 levels\n"},
@@ -819,6 +829,41 @@ TEST(bad_configurations)
 		cfg_destroy(&cfg);
 		buf_free(&errs);
 	}
+}
+
+TEST(escalation_policy_defaults)
+{
+	cfg_t *cfg = load(BASE, NULL), *with;
+
+	CHECK(cfg != NULL);
+	if (cfg == NULL)
+		return;
+	/* no beredskap contact: oncall, deputy */
+	CHECK_INT(cfg->escalation.npolicy, 2);
+	CHECK_STR(cfg->escalation.policy[0], "oncall");
+	CHECK_STR(cfg->escalation.policy[1], "deputy");
+	CHECK_INT(cfg->escalation.nreinforcement_policy, 1);
+	CHECK_STR(cfg->escalation.reinforcement_policy[0], "coordinators");
+	CHECK_INT(cfg->links.stale_after_ms, 60000);
+	cfg_destroy(&cfg);
+	with = load(BASE "  - {id: bered, name: B, role: beredskap}\n", NULL);
+	CHECK(with == NULL);    /* a contact after rota: not in the contacts list */
+	cfg_destroy(&with);
+	with = load("teams:\n"
+	    "  - {id: t1, name: T1, districts: [Ryd], coordinator: c1}\n"
+	    "categories: [{id: a, name: A}]\n"
+	    "contacts:\n"
+	    "  - {id: chef, name: Chef, role: sakerhetschef}\n"
+	    "  - {id: tib-1, name: TiB 1, role: tib}\n"
+	    "  - {id: c1, name: C1, role: coordinator, team: t1}\n"
+	    "  - {id: bered, name: Beredskapssamordnare, role: beredskap}\n"
+	    "rota: {contacts: [tib-1], start: 2026-01-05}\n", NULL);
+	CHECK(with != NULL);
+	if (with != NULL) {
+		CHECK_INT(with->escalation.npolicy, 3);
+		CHECK_STR(with->escalation.policy[2], "bered");
+	}
+	cfg_destroy(&with);
 }
 
 TEST(missing_file)
@@ -849,4 +894,4 @@ TEST(errors_append)
 TEST_MAIN(default_file_loads, default_file_ids, district_lookup,
     examples_load, calendar_example_values, notify_example_values,
     defaults_and_paths, notify_channels,
-    bad_configurations, missing_file, errors_append)
+    bad_configurations, escalation_policy_defaults, missing_file, errors_append)

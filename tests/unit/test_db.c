@@ -76,18 +76,13 @@ raw_int(const char *path, const char *sql)
 	return v;
 }
 
-/* One integer from sql on the helper's own connection; -99 on error. */
+/* One integer from sql (a literal) through db_int; -99 on error. */
 static int
-db_int(db_t *db, const char *sql)
+q_int(db_t *db, const char *sql)
 {
-	sqlite3_stmt *st = NULL;
-	int v = -99;
+	int64_t v = -99;
 
-	if (sqlite3_prepare_v2(db_handle(db), sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int(st, 0);
-	sqlite3_finalize(st);
-	return v;
+	return db_int(db, sql, -98, &v) < 0 ? -99 : (int)v;
 }
 
 /* Tries to start writing on a second connection without waiting: SQLite's code. */
@@ -159,9 +154,9 @@ TEST(test_open_setup)
 	CHECK(sqlite3_step(q) == SQLITE_ROW);
 	CHECK_STR((const char *)sqlite3_column_text(q, 0), "wal");
 	sqlite3_finalize(q);
-	CHECK_INT(db_int(db, "PRAGMA synchronous"), 2);         /* FULL */
-	CHECK_INT(db_int(db, "PRAGMA foreign_keys"), 1);
-	CHECK(db_int(db, "PRAGMA busy_timeout") > 0);
+	CHECK_INT(q_int(db, "PRAGMA synchronous"), 2);         /* FULL */
+	CHECK_INT(q_int(db, "PRAGMA foreign_keys"), 1);
+	CHECK(q_int(db, "PRAGMA busy_timeout") > 0);
 	CHECK_INT(db_version(db), 1);
 	/* WAL is recorded in the file: any other connection sees it */
 	CHECK_INT(raw_int(t.path, "SELECT journal_mode = 'wal' FROM pragma_journal_mode"), 1);
@@ -491,7 +486,7 @@ TEST(test_transactions)
 	CHECK_INT(raw_int(t.path, SQL_COUNT), 0);
 	CHECK_INT(db_rollback(db), 0);
 	CHECK(sqlite3_get_autocommit(db_handle(db)));
-	CHECK_INT(db_int(db, SQL_COUNT), 0);
+	CHECK_INT(q_int(db, SQL_COUNT), 0);
 
 	CHECK_INT(db_begin(db), 0);
 	st = db_stmt(db, SQL_INSERT);
@@ -514,7 +509,7 @@ TEST(test_transactions)
 	/* db_exec: several statements, or -1 with the reason */
 	CHECK_INT(db_exec(db, "INSERT INTO item (name) VALUES ('a');"
 	    "INSERT INTO item (name) VALUES ('b');"), 0);
-	CHECK_INT(db_int(db, SQL_COUNT), 3);
+	CHECK_INT(q_int(db, SQL_COUNT), 3);
 	CHECK_INT(db_exec(db, "INSERT INTO nosuch VALUES (1)"), -1);
 	CHECK_HAS(db_errmsg(db), "no such table: nosuch");
 	/* foreign keys are enforced */

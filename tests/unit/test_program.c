@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -80,6 +81,95 @@ TEST(log_debug_with_verbose)
 	CHECK_HAS(out, "trygg-test debug: shown");
 }
 
+static void
+child_long_lines(void *arg)
+{
+	static char text[6000];
+
+	memset(text, 'x', sizeof(text) - 1);
+	log_init("trygg-test", 1);
+	log_info("short %d", 1);
+	log_warn("child_long_lines: %s", text + 3000);   /* 3 KB: fits */
+	log_debug("%s", text);                          /* over LOG_LINE_MAX: cut */
+}
+
+/*
+ * Every line leaves in one write(2): on a SOCK_SEQPACKET socket each write
+ * is one packet, so a line written in pieces shows as packets that do not
+ * end in a newline.
+ */
+TEST(log_writes_each_line_with_one_write)
+{
+	int sv[2];
+	pid_t pid;
+	char packet[8192];
+	ssize_t n;
+	int lines = 0;
+
+	CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sv) == 0);
+	if ((pid = fork()) == 0) {
+		close(sv[0]);
+		dup2(sv[1], 2);
+		child_long_lines(NULL);
+		exit(0);
+	}
+	close(sv[1]);
+	while ((n = recv(sv[0], packet, sizeof(packet), 0)) > 0) {
+		lines++;
+		if (packet[n - 1] != '\n' || memchr(packet, '\n', (size_t)n - 1) != NULL)
+			test_fail(__FILE__, __LINE__, "packet %d is not one line: %.*s", lines,
+			    (int)(n > 60 ? 60 : n), packet);
+		if (lines == 3) {
+			CHECK(n <= 4096);
+			CHECK(n > 4 && memcmp(packet + n - 4, "...\n", 4) == 0);
+		}
+	}
+	waitpid(pid, NULL, 0);
+	close(sv[0]);
+	CHECK_INT(lines, 3);
+}
+
+static void
+child_repeats(void *arg)
+{
+	log_init("trygg-test", 0);
+	log_set_repeat_interval(60000);
+	for (int i = 0; i < 1000; i++)
+		log_warn("child_repeats: disk full (%d)", i);
+	log_warn("child_repeats: something else");
+	/* once the interval is over, the next one is written with the count */
+	log_set_repeat_interval(1);
+	usleep(5000);
+	log_warn("child_repeats: disk full (%d)", 1000);
+	log_set_repeat_interval(60000);
+	log_warn("child_repeats: held at exit %d", 1);
+	log_warn("child_repeats: held at exit %d", 2);
+	log_warn("child_repeats: held at exit %d", 3);
+	fatal(EXIT_IOERR, "stopping");
+}
+
+/* A warning that repeats is written once per interval, with a count. */
+TEST(log_repeated_warnings_once_with_a_count)
+{
+	static char out[65536];
+	const char *p;
+	int n = 0;
+
+	CHECK_INT(run_child(child_repeats, NULL, out, sizeof(out)), EXIT_IOERR);
+	for (p = out; (p = strstr(p, "disk full")) != NULL; p++)
+		n++;
+	CHECK_HAS(out, "disk full (0)\n");
+	CHECK(strstr(out, "disk full (1)\n") == NULL);
+	CHECK(strstr(out, "disk full (999)") == NULL);
+	CHECK_HAS(out, "something else\n");
+	CHECK_HAS(out, "disk full (1000) (and 999 more like it in the last");
+	CHECK_INT(n, 2);
+	/* what was held when the daemon stops is counted before fatal's line */
+	CHECK_HAS(out, "held at exit 1\n");
+	CHECK_HAS(out, "(a warning repeated 2 more times in the last");
+	CHECK(strstr(out, "held at exit 3") == NULL);
+}
+
 TEST(mem_copies)
 {
 	char *a = xstrdup("Skäggetorp");
@@ -137,5 +227,6 @@ TEST(daemon_start_options_and_configuration)
 	CHECK_HAS(out, "/nonexistent/trygg.yaml: invalid configuration");
 }
 
-TEST_MAIN(log_lines_and_fatal_status, log_debug_with_verbose, mem_copies,
+TEST_MAIN(log_lines_and_fatal_status, log_debug_with_verbose,
+    log_writes_each_line_with_one_write, log_repeated_warnings_once_with_a_count, mem_copies,
     daemon_start_options_and_configuration)

@@ -1,6 +1,6 @@
 /*
  * test_wire.c: the wire contract's names (common/wire.c): every error code
- * has the name PROTOCOL.md gives it, error replies are filled and bounded,
+ * has the name docs/protocol.md gives it, error replies are filled and bounded,
  * and link message types go to their names and back.
  */
 #include "../test.h"
@@ -11,7 +11,7 @@
 #include "wire.h"
 #include "utf8.h"
 
-/* PROTOCOL.md, "Transport": the error codes a client may rely on */
+/* docs/protocol.md, "Transport": the error codes a client may rely on */
 static const struct {
 	wire_code_t code;
 	const char *name;
@@ -38,12 +38,12 @@ TEST(test_code_names)
 		const char *name = wire_code_name(codes[i].code);
 
 		if (name == NULL || strcmp(name, codes[i].name) != 0)
-			test_fail(__FILE__, __LINE__, "code %d is \"%s\", PROTOCOL.md says \"%s\"",
+			test_fail(__FILE__, __LINE__, "code %d is \"%s\", docs/protocol.md says \"%s\"",
 			    (int)codes[i].code, name ? name : "(null)", codes[i].name);
 	}
 }
 
-/* Every code of the enum is one PROTOCOL.md names, each name once. */
+/* Every code of the enum is one docs/protocol.md names, each name once. */
 TEST(test_codes_complete)
 {
 	int seen[NCODES] = {0};
@@ -56,7 +56,7 @@ TEST(test_codes_complete)
 			if (name && strcmp(name, codes[i].name) == 0)
 				break;
 		if (i == NCODES)
-			test_fail(__FILE__, __LINE__, "code %d is \"%s\", not in PROTOCOL.md",
+			test_fail(__FILE__, __LINE__, "code %d is \"%s\", not in docs/protocol.md",
 			    c, name ? name : "(null)");
 		else
 			seen[i]++;
