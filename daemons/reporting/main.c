@@ -72,10 +72,10 @@ main(int argc, char **argv)
 	    db_defer_sync(rep.db, err, sizeof(err)) < 0)
 		fatal(EXIT_IOERR, "%s", err);
 	reader = rep;
-	if ((reader.db = reporting_store_open(cfg->data_dir, err, sizeof(err))) == NULL)
+	if ((reader.db = reporting_store_open_reader(cfg->data_dir, err, sizeof(err))) == NULL)
 		fatal(EXIT_IOERR, "%s", err);
 
-	zctx = zmq_ctx_new();
+	zctx = daemon_zmq_ctx();
 	conf = (server_conf_t){
 		.service = REPORTING_SERVICE,
 		.endpoint = cfg->endpoints.reporting,

@@ -50,6 +50,8 @@ typedef struct {
 
 /* reporting_store.c */
 db_t *reporting_store_open(const char *data_dir, char *err, size_t errlen);
+/* The reader thread's connection to the file reporting_store_open made. */
+db_t *reporting_store_open_reader(const char *data_dir, char *err, size_t errlen);
 /* link_apply_fn: one message of trygg-intake or trygg-escalation. */
 int reporting_store_apply(void *ctx, const char *source, const char *type,
     size_t type_len, const msgpack_object *msg);

@@ -134,6 +134,19 @@ reporting_store_open(const char *data_dir, char *err, size_t errlen)
 	return db;
 }
 
+db_t *
+reporting_store_open_reader(const char *data_dir, char *err, size_t errlen)
+{
+	char path[4096];
+	db_t *db;
+
+	snprintf(path, sizeof(path), "%s/%s", data_dir, REPORTING_DB_FILE);
+	if ((db = db_open_reader(path, err, errlen)) != NULL && db_exec(db, REPORTING_PRAGMAS) < 0)
+		log_warn("reporting_store_open_reader: %s (reports read without them)",
+		    db_errmsg(db));
+	return db;
+}
+
 /* A string field into buf (NUL-terminated); false when absent, no string or too long. */
 static bool
 reporting_str(const msgpack_object *map, const char *key, char *buf, size_t len)
