@@ -33,6 +33,7 @@
 #define REPORTING_DB_FILE   "reporting.db"
 #define REPORTING_REPLY_MAX (1024 * 1024 - 4096)   /* content leaves room for the reply's envelope */
 #define REPORTING_PARTNERS_MAX 40       /* partners shown by name; the rest are "ovriga" */
+#define REPORTING_PARTNERS_SCAN 1000    /* distinct partners a scan tells apart, at most */
 #define REPORTING_SMALL     5           /* counts 1..REPORTING_SMALL-1 are hidden when suppressing */
 #define REPORTING_KEY_MAX   64          /* a stored id (team, partner, target), at most */
 #define REPORTING_PARTNER_SEP "\x1f"    /* between stored partners: a control character no text holds */

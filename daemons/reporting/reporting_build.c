@@ -208,6 +208,22 @@ reporting_inc_sections(reporting_t *rep, report_t *r, inc_sections_t *s, bool di
 	s->partners = report_section(r, "partners", NULL, "Samverkanspartner", RS_CHART);
 }
 
+/*
+ * The cell of a partner. Partners are typed by people, so their names are
+ * many: past REPORTING_PARTNERS_SCAN names a new one counts as "ovriga"
+ * at once, which bounds the memory and the linear search of a scan.
+ */
+static rcell_t *
+reporting_partner_cell(rsection_t *s, const char *name)
+{
+	for (size_t j = 0; j < s->n; j++)
+		if (strcmp(s->cells[j].key, name) == 0)
+			return &s->cells[j];
+	if (s->n >= REPORTING_PARTNERS_SCAN)
+		return rsection_cell(s, "ovriga", "Övriga");
+	return rsection_cell(s, name, NULL);
+}
+
 /* Counts each partner of a stored list (separated by REPORTING_PARTNER_SEP) once. */
 static void
 reporting_partners_count(rsection_t *s, const char *list, int i)
@@ -220,7 +236,7 @@ reporting_partners_count(rsection_t *s, const char *list, int i)
 		if (n > 0 && n < sizeof(name)) {
 			memcpy(name, list, n);
 			name[n] = '\0';
-			rsection_cell(s, name, NULL)->v[i]++;
+			reporting_partner_cell(s, name)->v[i]++;
 		}
 		list += n;
 		if (*list)
@@ -309,15 +325,24 @@ reporting_partners_finish(rsection_t *s)
 {
 	int64_t rest[2] = {0, 0};
 
+	/* "ovriga" from the scan, if any, goes last with the rest */
+	for (size_t j = 0; j < s->n; j++)
+		if (strcmp(s->cells[j].key, "ovriga") == 0) {
+			rest[0] = s->cells[j].v[0];
+			rest[1] = s->cells[j].v[1];
+			s->cells[j] = s->cells[--s->n];
+			break;
+		}
 	if (s->n > 1)
 		qsort(s->cells, s->n, sizeof(s->cells[0]), reporting_partner_cmp);
-	if (s->n <= REPORTING_PARTNERS_MAX)
+	if (s->n <= REPORTING_PARTNERS_MAX && rest[0] == 0 && rest[1] == 0)
 		return;
 	for (size_t i = REPORTING_PARTNERS_MAX; i < s->n; i++) {
 		rest[0] += s->cells[i].v[0];
 		rest[1] += s->cells[i].v[1];
 	}
-	s->n = REPORTING_PARTNERS_MAX;
+	if (s->n > REPORTING_PARTNERS_MAX)
+		s->n = REPORTING_PARTNERS_MAX;
 	rsection_cell(s, "ovriga", "Övriga");
 	s->cells[s->n - 1].v[0] = rest[0];
 	s->cells[s->n - 1].v[1] = rest[1];

@@ -1065,6 +1065,50 @@ TEST(test_html_in_chromium)
 	}
 }
 
+/* ---- partners typed by people: many names stay bounded */
+
+TEST(test_many_partners)
+{
+	pack_t *p;
+	const char *t;
+	char name[16];
+
+	load();
+	/* one incident in May 2025 with 1,050 partners: a new epoch of its own */
+	p = batch_open("trygg-intake", "p1");
+	pack_map_open(p);
+	pack_kv_int(p, "id", 1);
+	pack_kv_str(p, "type", "incident.created");
+	pack_key(p, "incident");
+	pack_map_open(p);
+	pack_kv_str(p, "number", "INC-2025-000001");
+	pack_kv_str(p, "team", "omradesteam-1");
+	pack_kv_str(p, "district", "Skäggetorp");
+	pack_kv_str(p, "category", "ovrigt");
+	pack_kv_int(p, "severity", 1);
+	pack_kv_str(p, "occurred_at", "2025-05-10T10:00:00Z");
+	pack_kv_str(p, "received_at", "2025-05-10T10:00:00Z");
+	pack_kv_str(p, "escalation", "none");
+	pack_kv_str(p, "status", "open");
+	pack_key(p, "partners");
+	pack_array_open(p);
+	for (int i = 0; i < 1050; i++) {
+		snprintf(name, sizeof(name), "P%04d", i);
+		pack_str(p, name);
+	}
+	pack_str(p, "p0000");          /* the same as P0000 in lower case: counted once */
+	pack_array_close(p);
+	pack_map_close(p);
+	pack_map_close(p);
+	CHECK_INT(batch_send(p), 1);
+	t = report("lagesbild", "2025-05", NULL, "json", false);
+	CHECK_STR(json_value(t, false, "partners", "p0000"), "1");
+	CHECK_STR(json_value(t, false, "partners", "p0039"), "1");
+	CHECK_STR(json_value(t, false, "partners", "p0040"), "");
+	CHECK_STR(json_value(t, false, "partners", "ovriga"), "1010");
+	CHECK_STR(json_value(t, false, NULL, "incidents"), "1");
+}
+
 /* ---- end to end: submitted to trygg-intake, counted by trygg-reporting */
 
 static const char *
@@ -1164,4 +1208,5 @@ TEST(test_end_to_end)
 
 TEST_MAIN(test_lagesbild_counts, test_lagesbild_team, test_period_boundaries,
     test_escalations_counts, test_annual_counts, test_small_counts, test_no_free_text,
-    test_exactly_once, test_bad_requests, test_cli, test_end_to_end, test_html_in_chromium)
+    test_exactly_once, test_bad_requests, test_cli, test_end_to_end, test_html_in_chromium,
+    test_many_partners)
