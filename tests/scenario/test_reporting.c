@@ -1109,6 +1109,46 @@ TEST(test_many_partners)
 	CHECK_STR(json_value(t, false, NULL, "incidents"), "1");
 }
 
+/* a partner's name is data: escaped in every format, never markup */
+TEST(test_partner_escaped)
+{
+	pack_t *p;
+	const char *t;
+
+	load();
+	p = batch_open("trygg-intake", "p1");
+	pack_map_open(p);
+	pack_kv_int(p, "id", 2);
+	pack_kv_str(p, "type", "incident.created");
+	pack_key(p, "incident");
+	pack_map_open(p);
+	pack_kv_str(p, "number", "INC-2025-000002");
+	pack_kv_str(p, "team", "omradesteam-1");
+	pack_kv_str(p, "district", "Skäggetorp");
+	pack_kv_str(p, "category", "ovrigt");
+	pack_kv_int(p, "severity", 1);
+	pack_kv_str(p, "occurred_at", "2025-06-10T10:00:00Z");
+	pack_kv_str(p, "received_at", "2025-06-10T10:00:00Z");
+	pack_kv_str(p, "escalation", "none");
+	pack_kv_str(p, "status", "open");
+	pack_key(p, "partners");
+	pack_array_open(p);
+	pack_str(p, "<img src=x>&\"a,b\"|c");
+	pack_array_close(p);
+	pack_map_close(p);
+	pack_map_close(p);
+	CHECK(batch_send(p) >= 2);
+	t = report("lagesbild", "2025-06", NULL, "html", false);
+	CHECK(t && strstr(t, "<img") == NULL);
+	CHECK_HAS(t, "<tr><th>&lt;img src=x&gt;&amp;&quot;a,b&quot;|c</th><td>1</td>");
+	t = report("lagesbild", "2025-06", NULL, "md", false);
+	CHECK_HAS(t, "| \\<img src=x\\>&\"a,b\"\\|c | 1 |");
+	t = report("lagesbild", "2025-06", NULL, "csv", false);
+	CHECK_HAS(t, "\npartners,\"<img src=x>&\"\"a,b\"\"|c\",\"<img src=x>&\"\"a,b\"\"|c\",1,0\r\n");
+	t = report("lagesbild", "2025-06", NULL, "json", false);
+	CHECK_HAS(t, "\"<img src=x>&\\\"a,b\\\"|c\": 1");
+}
+
 /* ---- end to end: submitted to trygg-intake, counted by trygg-reporting */
 
 static const char *
@@ -1209,4 +1249,4 @@ TEST(test_end_to_end)
 TEST_MAIN(test_lagesbild_counts, test_lagesbild_team, test_period_boundaries,
     test_escalations_counts, test_annual_counts, test_small_counts, test_no_free_text,
     test_exactly_once, test_bad_requests, test_cli, test_end_to_end, test_html_in_chromium,
-    test_many_partners)
+    test_many_partners, test_partner_escaped)
