@@ -11,11 +11,11 @@ stop() {
 }
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
-for d in trygg-intake trygg-escalation trygg-reporting; do
+for d in trygg-intake trygg-escalation trygg-reporting trygg-web; do
 	[ -x "$bin/$d" ] || continue
 	"$bin/$d" -n -c "$cfg" >/dev/null || { "$bin/$d" -n -c "$cfg"; exit 78; }
 done
-for d in trygg-intake trygg-escalation trygg-reporting; do
+for d in trygg-intake trygg-escalation trygg-reporting trygg-web; do
 	[ -x "$bin/$d" ] || continue
 	"$bin/$d" -c "$cfg" &
 	pids="$pids $!"
