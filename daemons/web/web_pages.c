@@ -149,6 +149,30 @@ web_notified(web_t *w, int64_t id, buf_t *out)
 	pack_destroy(&req);
 }
 
+/* "Just nu är det NAME som aviseras." from escalation's oncall; nothing when it is silent */
+static void
+web_oncall_now(web_t *w, buf_t *b)
+{
+	pack_t *req = web_rpc_req("oncall");
+	web_reply_t rep;
+	char name[128], target[32];
+
+	pack_map_close(req);
+	if (web_rpc_call(w, WEB_ESCALATION, req, &rep) == 0 && rep.ok) {
+		web_str(msg_map_get(rep.root, "contact"), "name", name, sizeof(name));
+		web_str(rep.root, "target", target, sizeof(target));
+		if (name[0]) {
+			buf_puts(b, " Just nu har ");
+			web_html_esc(b, name);
+			buf_puts(b, strcmp(target, "tib") == 0 ? " (TiB i beredskap)" :
+			    " (säkerhetschef, kontorstid)");
+			buf_puts(b, " ansvaret.");
+		}
+	}
+	web_reply_free(&rep);
+	pack_destroy(&req);
+}
+
 static void
 web_incident_escalations(web_t *w, const char *number, const char *mode, buf_t *b)
 {
@@ -241,11 +265,12 @@ web_incident_get(web_t *w, const web_req_t *r, const char *number, web_resp_t *r
 		web_dl(b, "Status", strcmp(web_str(inc, "status", s, sizeof(s)), "closed") == 0 ?
 		    "stängd" : "öppen");
 		buf_puts(b, "</dl>\n<h2>Vad händer nu?</h2>\n<p>");
-		if (strcmp(mode, "external") == 0)
+		if (strcmp(mode, "external") == 0) {
 			buf_puts(b, "Händelsen är utanför teamets uppdrag och eskaleras till "
 			    "säkerhetschefen under kontorstid och till tjänsteman i beredskap (TiB) "
 			    "övrig tid. De aviseras tills någon kvitterar.");
-		else if (strcmp(mode, "reinforcement") == 0)
+			web_oncall_now(w, b);
+		} else if (strcmp(mode, "reinforcement") == 0)
 			buf_puts(b, "Förstärkning begärs från de andra områdesteamens samordnare.");
 		else {
 			buf_puts(b, "Händelsen hanteras av ");

@@ -412,6 +412,18 @@ TEST(the_json_api_answers_201_and_the_wires_errors)
 	CHECK_INT(post(h, "/api/v1/incidents", json_type, big, &r), 413);
 	CHECK_HAS(r.body, "\"code\":\"too_large\"");
 	harness_http_free(&r);
+	/* headers past the connection's memory */
+	{
+		buf_t hdr = BUF_INIT;
+
+		buf_puts(&hdr, "X-Big: ");
+		for (int i = 0; i < 40 * 1024; i++)
+			buf_putc(&hdr, 'a');
+		buf_puts(&hdr, "\r\n");
+		CHECK_INT(harness_http(h, "GET", "/healthz", hdr.data, NULL, 0, &r), 431);
+		harness_http_free(&r);
+		buf_free(&hdr);
+	}
 	/* the wrong method, and a path that does not exist */
 	CHECK_INT(harness_http(h, "GET", "/api/v1/incidents", NULL, NULL, 0, &r), 405);
 	CHECK_STR(harness_http_header(&r, "Allow"), "POST");
@@ -517,9 +529,10 @@ TEST(an_ack_link_shows_on_get_and_acknowledges_on_post_once)
 	harness_http_free(&r);
 	free(body);
 
-	/* the incident's page shows who acknowledged */
+	/* the incident's page shows who is on call and who acknowledged */
 	snprintf(path, sizeof(path), "/incidents/%s", number);
 	CHECK_INT(harness_http(h, "GET", path, NULL, NULL, 0, &r), 200);
+	CHECK_HAS(r.body, "ansvaret.");
 	CHECK_HAS(r.body, "kvitterad");
 	CHECK_HAS(r.body, "Kvitterad av");
 	harness_http_free(&r);
