@@ -8,14 +8,15 @@
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Libraries come from Debian packages and are found with pkg-config. When one
-# is missing, build/deps.mk's rule installs it (apt-get, as root or through
-# sudo -n) or stops with the exact command to run.
+# Libraries come from Debian packages and are found with pkg-config; the
+# browser test (tests/scenario/test_browser.c) needs Debian's chromium. When
+# one is missing, build/deps.mk's rule installs it (apt-get, as root or
+# through sudo -n) or stops with the exact command to run.
 
 .DEFAULT_GOAL := all
 
 PKGS      := libzmq msgpack yaml-0.1 sqlite3 libutf8proc libsodium libmicrohttpd jansson
-DEB_PKGS  := pkg-config libzmq3-dev libmsgpack-dev libyaml-dev libsqlite3-dev libutf8proc-dev libsodium-dev libmicrohttpd-dev libjansson-dev tzdata
+DEB_PKGS  := pkg-config libzmq3-dev libmsgpack-dev libyaml-dev libsqlite3-dev libutf8proc-dev libsodium-dev libmicrohttpd-dev libjansson-dev tzdata chromium
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -50,7 +51,8 @@ endif
 # without a manual 'make deps' in trees that were built before.
 build/deps.mk: Makefile
 	@mkdir -p build
-	@if ! pkg-config --exists $(PKGS) 2>/dev/null || [ ! -f /usr/share/zoneinfo/Europe/Stockholm ]; then \
+	@if ! pkg-config --exists $(PKGS) 2>/dev/null || [ ! -f /usr/share/zoneinfo/Europe/Stockholm ] || \
+	    ! command -v chromium >/dev/null; then \
 	  echo "trygg: installing missing Debian packages: $(DEB_PKGS)"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; elif sudo -n true 2>/dev/null; then SUDO="sudo -n"; else \
 	    echo "trygg: missing libraries; run: sudo apt-get update && sudo apt-get install -y $(DEB_PKGS)" >&2; exit 1; fi; \
