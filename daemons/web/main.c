@@ -147,9 +147,8 @@ main(int argc, char **argv)
 	n = strlen(w.base_url);
 	while (n > 0 && w.base_url[n - 1] == '/')
 		w.base_url[--n] = '\0';
-	w.zctx = zmq_ctx_new();
-	if (web_rpc_init(&w) < 0)
-		fatal(EXIT_SOFTWARE, "cannot make the ZeroMQ clients");
+	if ((w.zctx = zmq_ctx_new()) == NULL)
+		fatal(EXIT_SOFTWARE, "cannot make a ZeroMQ context: %s", zmq_strerror(errno));
 	daemon_signals(web_on_signal);
 	/* the server threads inherit a mask that keeps the signals for this one */
 	sigemptyset(&block);

@@ -107,7 +107,6 @@ typedef struct {
 	char             message[256];
 } web_reply_t;
 
-int web_rpc_init(web_t *w);
 /* closes every thread's sockets; after the server threads have stopped */
 void web_rpc_fini(void);
 /*

@@ -25,13 +25,6 @@ static pthread_mutex_t web_rpc_lock = PTHREAD_MUTEX_INITIALIZER;
 static web_clients_t  *web_rpc_all;
 static _Thread_local web_clients_t *web_rpc_mine;
 
-int
-web_rpc_init(web_t *w)
-{
-	(void)w;
-	return 0;
-}
-
 void
 web_rpc_fini(void)
 {
