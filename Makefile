@@ -8,16 +8,15 @@
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
 #   make install    PREFIX=/usr/local DESTDIR=
 #
-# Libraries come from Debian packages and are found with pkg-config (and
-# chromium, in which the scenario tests open the html reports). When one
-# is missing, build/deps.mk's rule installs it (apt-get, as root or through
-# sudo -n) or stops with the exact command to run.
+# Libraries come from Debian packages and are found with pkg-config; the
+# browser test (tests/scenario/test_browser.c) needs Debian's chromium. When
+# one is missing, build/deps.mk's rule installs it (apt-get, as root or
+# through sudo -n) or stops with the exact command to run.
 
-# the first rule below is build/deps.mk's; a bare make must build the programs
 .DEFAULT_GOAL := all
 
-PKGS      := libzmq msgpack yaml-0.1 sqlite3 libutf8proc libsodium
-DEB_PKGS  := pkg-config libzmq3-dev libmsgpack-dev libyaml-dev libsqlite3-dev libutf8proc-dev libsodium-dev tzdata chromium
+PKGS      := libzmq msgpack yaml-0.1 sqlite3 libutf8proc libsodium libmicrohttpd jansson
+DEB_PKGS  := pkg-config libzmq3-dev libmsgpack-dev libyaml-dev libsqlite3-dev libutf8proc-dev libsodium-dev libmicrohttpd-dev libjansson-dev tzdata chromium
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
@@ -71,6 +70,7 @@ COMMON_SRC   := $(wildcard common/*.c)
 INTAKE_SRC   := $(wildcard daemons/intake/*.c)
 ESCAL_SRC    := $(wildcard daemons/escalation/*.c)
 REPORT_SRC   := $(wildcard daemons/reporting/*.c)
+WEB_SRC      := $(wildcard daemons/web/*.c)
 CLI_SRC      := $(wildcard cli/*.c)
 UNIT_SRC     := $(wildcard tests/unit/test_*.c)
 SCEN_SRC     := $(wildcard tests/scenario/test_*.c)
@@ -80,7 +80,7 @@ BENCH_SRC    := $(wildcard bench/*.c)
 objs = $(patsubst %.c,$(OBJ)/%.o,$(1))
 
 LIBTRYGG     := $(BUILD)/libtrygg.a
-DAEMONS      := $(if $(INTAKE_SRC),$(BIN)/trygg-intake) $(if $(ESCAL_SRC),$(BIN)/trygg-escalation) $(if $(REPORT_SRC),$(BIN)/trygg-reporting)
+DAEMONS      := $(if $(INTAKE_SRC),$(BIN)/trygg-intake) $(if $(ESCAL_SRC),$(BIN)/trygg-escalation) $(if $(REPORT_SRC),$(BIN)/trygg-reporting) $(if $(WEB_SRC),$(BIN)/trygg-web)
 PROGRAMS     := $(DAEMONS) $(if $(CLI_SRC),$(BIN)/trygg)
 UNIT_BINS    := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 SCEN_BINS    := $(patsubst tests/scenario/%.c,$(BUILD)/tests/%,$(SCEN_SRC))
@@ -105,6 +105,7 @@ $(LIBTRYGG): $(call objs,$(COMMON_SRC))
 $(BIN)/trygg-intake: $(call objs,$(INTAKE_SRC)) $(LIBTRYGG)
 $(BIN)/trygg-escalation: $(call objs,$(ESCAL_SRC)) $(LIBTRYGG)
 $(BIN)/trygg-reporting: $(call objs,$(REPORT_SRC)) $(LIBTRYGG)
+$(BIN)/trygg-web: $(call objs,$(WEB_SRC)) $(LIBTRYGG)
 $(BIN)/trygg: $(call objs,$(CLI_SRC)) $(LIBTRYGG)
 $(PROGRAMS):
 	@mkdir -p $(dir $@)

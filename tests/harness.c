@@ -8,7 +8,12 @@
 #include "msg.h"
 #include "wire.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <strings.h>
+#include <sys/socket.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,8 +31,10 @@
 #define HARNESS_CALL_MS  5000
 
 static const char *const harness_names[H_NDAEMONS] = {
-	"trygg-intake", "trygg-escalation", "trygg-reporting",
+	"trygg-intake", "trygg-escalation", "trygg-reporting", "trygg-web",
 };
+
+#define HARNESS_HTTP_MS 10000   /* an HTTP answer must come within this */
 
 static const char *
 harness_bin(void)
@@ -84,6 +91,29 @@ harness_has_key(const char *yaml, const char *key, size_t n)
 	return false;
 }
 
+/* A TCP port on 127.0.0.1 that nothing listens on now (the kernel's pick). */
+static int
+harness_free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	if (port == 0) {
+		perror("harness: finding a free port");
+		exit(1);
+	}
+	return port;
+}
+
 harness_t *
 harness_new(const char *override)
 {
@@ -114,8 +144,24 @@ harness_new(const char *override)
 	buf_printf(&extra, "endpoints:\n  intake: %s\n  escalation: %s\n"
 	    "  notifications: %s\n  reporting: %s\n", h->endpoint[H_INTAKE],
 	    h->endpoint[H_ESCALATION], h->notifications, h->endpoint[H_REPORTING]);
-	if (override)
-		buf_puts(&extra, override);
+	h->web_port = harness_free_port();
+	snprintf(h->web_url, sizeof(h->web_url), "http://127.0.0.1:%d", h->web_port);
+	/* trygg-web listens on a free port: in the caller's web block, or in one of its own */
+	if (override && harness_has_key(override, "web", 3)) {
+		const char *at = strstr(override, "web:\n");
+
+		if (at == NULL || (at != override && at[-1] != '\n')) {
+			fprintf(stderr, "harness: write the override's web block as \"web:\\n  key: ...\"\n");
+			exit(1);
+		}
+		buf_append(&extra, override, (size_t)(at - override) + 5);
+		buf_printf(&extra, "  listen: %s\n", h->web_url);
+		buf_puts(&extra, at + 5);
+	} else {
+		if (override)
+			buf_puts(&extra, override);
+		buf_printf(&extra, "web:\n  listen: %s\n", h->web_url);
+	}
 
 	/* the default's lines, without the blocks that extra replaces */
 	for (const char *l = base; *l; ) {
@@ -437,7 +483,17 @@ harness_start(harness_t *h, harness_daemon_t d)
 			pack_destroy(&ping);
 			return -1;
 		}
-		if (harness_call_ms(h, d, data, len, 200) != NULL) {
+		if (d == H_WEB) {
+			harness_http_t r;
+			int st = harness_http(h, "GET", "/static/trygg.css", NULL, NULL, 0, &r);
+
+			harness_http_free(&r);
+			if (st == 200) {
+				pack_destroy(&ping);
+				return 0;
+			}
+			usleep(200 * 1000);
+		} else if (harness_call_ms(h, d, data, len, 200) != NULL) {
 			pack_destroy(&ping);
 			return 0;
 		}
@@ -545,4 +601,112 @@ const char *
 h_code(const msgpack_object *reply)
 {
 	return h_str(h_get(reply, "error"), "code");
+}
+
+/* Writes all of data; -1 on an error or past the deadline. */
+static int
+harness_write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+harness_http(harness_t *h, const char *method, const char *path,
+    const char *headers, const char *body, size_t body_len, harness_http_t *out)
+{
+	struct sockaddr_in a;
+	buf_t req = BUF_INIT, resp = BUF_INIT;
+	int fd;
+	char chunk[8192];
+	const char *sep;
+
+	memset(out, 0, sizeof(*out));
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_port = htons((uint16_t)h->web_port);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		return 0;
+	if (connect(fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+		close(fd);
+		return 0;
+	}
+	buf_printf(&req, "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nConnection: close\r\n",
+	    method, path, h->web_port);
+	if (body)
+		buf_printf(&req, "Content-Length: %zu\r\n", body_len);
+	if (headers)
+		buf_puts(&req, headers);
+	buf_puts(&req, "\r\n");
+	if (body)
+		buf_append(&req, body, body_len);
+	/* a refused body may be answered before it is all sent: read regardless */
+	(void)harness_write_all(fd, req.data, req.len);
+	buf_free(&req);
+	for (;;) {
+		struct pollfd p = {fd, POLLIN, 0};
+		ssize_t n;
+
+		if (poll(&p, 1, HARNESS_HTTP_MS) <= 0)
+			break;
+		if ((n = read(fd, chunk, sizeof(chunk))) < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		buf_append(&resp, chunk, (size_t)n);
+	}
+	close(fd);
+	if (resp.data == NULL || (sep = strstr(resp.data, "\r\n\r\n")) == NULL ||
+	    sscanf(resp.data, "HTTP/1.%*d %d", &out->status) != 1) {
+		buf_free(&resp);
+		out->status = 0;
+		return 0;
+	}
+	out->head = xstrndup(resp.data, (size_t)(sep - resp.data));
+	out->body_len = resp.len - (size_t)(sep + 4 - resp.data);
+	out->body = xmalloc(out->body_len + 1);
+	memcpy(out->body, sep + 4, out->body_len);
+	out->body[out->body_len] = '\0';
+	buf_free(&resp);
+	return out->status;
+}
+
+void
+harness_http_free(harness_http_t *r)
+{
+	free(r->head);
+	free(r->body);
+	memset(r, 0, sizeof(*r));
+}
+
+const char *
+harness_http_header(const harness_http_t *r, const char *name)
+{
+	static char value[1024];
+	size_t n = strlen(name);
+
+	value[0] = '\0';
+	for (const char *l = r->head ? strstr(r->head, "\r\n") : NULL; l; l = strstr(l + 2, "\r\n")) {
+		const char *v = l + 2, *end;
+
+		if (strncasecmp(v, name, n) != 0 || v[n] != ':')
+			continue;
+		v += n + 1;
+		while (*v == ' ')
+			v++;
+		end = strstr(v, "\r\n");
+		snprintf(value, sizeof(value), "%.*s", (int)(end ? (size_t)(end - v) : strlen(v)), v);
+		break;
+	}
+	return value;
 }

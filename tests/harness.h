@@ -27,6 +27,7 @@ typedef enum {
 	H_INTAKE,
 	H_ESCALATION,
 	H_REPORTING,
+	H_WEB,                          /* HTTP on web_url; ready when it answers /healthz */
 	H_NDAEMONS
 } harness_daemon_t;
 
@@ -37,6 +38,8 @@ typedef struct {
 	char    config[300];            /* its configuration file */
 	char    endpoint[H_NDAEMONS][300];
 	char    notifications[300];
+	int     web_port;               /* trygg-web's port on 127.0.0.1 */
+	char    web_url[64];            /* "http://127.0.0.1:PORT" */
 	pid_t   pid[H_NDAEMONS];
 	void   *zctx;
 	msgpack_unpacked reply;         /* the last reply, valid until the next call */
@@ -93,6 +96,25 @@ pack_t *harness_req(const char *op);
 /* Runs the trygg CLI with the harness's config; captures stdout+stderr into
  * out (malloc'd) and returns the exit status. args is a NULL-terminated list. */
 int harness_cli(harness_t *h, char **out, const char *const *args);
+
+/* An HTTP answer read by harness_http. */
+typedef struct {
+	int     status;                 /* 0 when no answer came */
+	char   *head;                   /* the status line and headers, NUL-terminated */
+	char   *body;                   /* NUL-terminated; body_len bytes */
+	size_t  body_len;
+} harness_http_t;
+
+/*
+ * One HTTP/1.1 request to trygg-web over a plain socket (Connection:
+ * close), waiting at most 10 s. headers: extra header lines, each ending in
+ * "\r\n", or NULL. Returns the status, 0 when none came.
+ */
+int harness_http(harness_t *h, const char *method, const char *path,
+    const char *headers, const char *body, size_t body_len, harness_http_t *out);
+void harness_http_free(harness_http_t *r);
+/* the value of a response header (case-insensitive name) as a static copy, "" when absent */
+const char *harness_http_header(const harness_http_t *r, const char *name);
 
 /* helpers to read replies */
 const msgpack_object *h_get(const msgpack_object *map, const char *key);
