@@ -15,13 +15,14 @@
 #define STATUS_TIMEOUT_MS     2000      /* one attempt per daemon */
 #define STATUS_BACKLOG_WARN_S 60        /* a link backlog older than this is a warning */
 
-/* the daemons that status asks; trygg-reporting joins them when it exists */
+/* the daemons that status asks (trygg-web speaks HTTP: its /healthz) */
 static const struct {
 	const char *service;
 	size_t      endpoint;   /* offset in cfg_endpoints_t */
 } status_daemons[] = {
 	{"trygg-intake", offsetof(cfg_endpoints_t, intake)},
 	{"trygg-escalation", offsetof(cfg_endpoints_t, escalation)},
+	{"trygg-reporting", offsetof(cfg_endpoints_t, reporting)},
 };
 #define STATUS_NDAEMONS (sizeof(status_daemons) / sizeof(status_daemons[0]))
 

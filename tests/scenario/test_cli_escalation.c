@@ -61,8 +61,9 @@ start(const char *now)
 
 	setenv("TRYGG_TEST_NOW", now, 1);
 	h = harness_new(config);
-	if (harness_start(h, H_INTAKE) < 0 || harness_start(h, H_ESCALATION) < 0) {
-		fprintf(stderr, "cannot start trygg-intake and trygg-escalation\n");
+	if (harness_start(h, H_INTAKE) < 0 || harness_start(h, H_ESCALATION) < 0 ||
+	    harness_start(h, H_REPORTING) < 0) {
+		fprintf(stderr, "cannot start trygg-intake, trygg-escalation and trygg-reporting\n");
 		exit(1);
 	}
 	return h;
@@ -517,6 +518,7 @@ TEST(status_shows_every_daemon_and_its_links)
 	CHECK_HAS(line_with(R.out, "trygg-intake"), "up");
 	CHECK_HAS(line_with(R.out, "trygg-intake"), "version 0.1.0");
 	CHECK_HAS(line_with(R.out, "trygg-escalation"), "up");
+	CHECK_HAS(line_with(R.out, "trygg-reporting"), "up");
 	CHECK_HAS(R.out, "link → escalation: backlog");
 	CHECK_RUN(strstr(R.out, "WARNING") == NULL);
 	CHECK_INT(RUN("status", "--json"), 0);
@@ -529,6 +531,7 @@ TEST(status_shows_every_daemon_and_its_links)
 	CHECK(h_int(d, "db_bytes") > 0);
 	CHECK(h_get(h_get(h_get(d, "links"), "escalation"), "backlog") != NULL);
 	CHECK(h_bool(h_get(h_get(doc, "daemons"), "trygg-escalation"), "up"));
+	CHECK(h_bool(h_get(h_get(doc, "daemons"), "trygg-reporting"), "up"));
 	CHECK_INT(RUN("status", "now"), 64);
 }
 
