@@ -12,6 +12,7 @@
  * ipc socket. The lock is held until the process ends.
  */
 #include "daemon.h"
+#include "dir.h"
 #include "buf.h"
 #include "fdguard.h"
 #include "log.h"
@@ -67,29 +68,6 @@ daemon_raise_nofile(void)
 	    (unsigned long long)was, daemon_nofile - FDGUARD_RESERVE);
 }
 
-/* mkdir -p with mode for what it creates; 0 or -1. */
-static int
-daemon_mkdirs(const char *dir, mode_t mode)
-{
-	char path[4096];
-	size_t len = strlen(dir);
-
-	if (len == 0 || len >= sizeof(path)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	memcpy(path, dir, len + 1);
-	for (size_t i = 1; i <= len; i++) {
-		if (path[i] != '/' && path[i] != '\0')
-			continue;
-		path[i] = '\0';
-		if (mkdir(path, mode) < 0 && errno != EEXIST)
-			return -1;
-		path[i] = i < len ? '/' : '\0';
-	}
-	return 0;
-}
-
 /*
  * Takes <data_dir>/<service>.lock for the life of the process; exits 69
  * when another process holds it, 74 when it cannot be made.
@@ -100,7 +78,7 @@ daemon_lock(const char *data_dir, const char *service)
 	char path[4096];
 	int fd;
 
-	if (daemon_mkdirs(data_dir, 0750) < 0)
+	if (dir_make(data_dir, 0750) < 0)
 		fatal(EXIT_IOERR, "creating the data directory %s: %s", data_dir,
 		    strerror(errno));
 	snprintf(path, sizeof(path), "%s/%s.lock", data_dir, service);
