@@ -1,5 +1,5 @@
 /*
- * link.h: the durable link between two daemons (DESIGN.md, "Ownership and
+ * link.h: the durable link between two daemons (the design's "Ownership and
  * links"), written once for every pair.
  *
  * Sender. The daemon writes each event into its own outbox table in the

@@ -149,7 +149,7 @@ msg_clip(const char *s, size_t len, size_t max)
 }
 
 /*
- * A client's key as an error may name it (PROTOCOL.md asks for the field):
+ * A client's key as an error may name it (docs/protocol.md asks for the field):
  * cut short, identity numbers masked, and characters that text may not
  * hold replaced by '?', for a key is client text too.
  */

@@ -1,5 +1,5 @@
 /*
- * period.h: the report periods of PROTOCOL.md, as local dates and as UTC
+ * period.h: the report periods of docs/protocol.md, as local dates and as UTC
  * instants in a time zone.
  *
  *	2026-W47                 ISO 8601 week (Monday..Sunday; week 1 holds 4 January)

@@ -5,7 +5,7 @@
  *
  * The Unicode tables are libutf8proc's (Debian's libutf8proc-dev); this
  * module holds no character tables of its own beyond the short lists of
- * characters that PROTOCOL.md refuses by name.
+ * characters that docs/protocol.md refuses by name.
  */
 #ifndef TRYGG_UTF8_H
 #define TRYGG_UTF8_H

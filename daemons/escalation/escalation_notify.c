@@ -4,7 +4,7 @@
  *
  * Socket: the PUB on endpoints.notifications. Each notification goes out
  * as two frames, the recipient's contact id (the topic) and the map of
- * PROTOCOL.md:
+ * docs/protocol.md:
  *
  *	{"type": "escalation", "escalation": ID, "incident": NUMBER, "kind",
  *	 "team", "district", "category", "severity", "summary", "step",

@@ -1,5 +1,5 @@
 /*
- * escalation_ops.c: trygg-escalation's operations, as PROTOCOL.md gives
+ * escalation_ops.c: trygg-escalation's operations, as docs/protocol.md gives
  * them, and the link from trygg-intake.
  *
  *   link.deliver  a batch of trygg-intake's events (common/link.h)

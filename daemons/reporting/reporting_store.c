@@ -3,7 +3,7 @@
  * applying the messages of the links into it.
  *
  * Tables (what reports count, and nothing more: no summary, reporter,
- * location, notes or names of people; DESIGN.md says reports carry no
+ * location, notes or names of people; the design says reports carry no
  * personal data, so the copy holds none either):
  *   incidents    one row per incident number, the latest state intake
  *                sent: team, district, category, severity, prevention
@@ -29,7 +29,7 @@
  *   refused      messages refused for good (unknown type, a field
  *                missing or malformed): source, message id, type and why,
  *                never the message itself. Kept, so nothing is dropped
- *                without a trace (STYLE.md, Errors).
+ *                without a trace (the style guide, Errors).
  *   link_in      (common/link.c) each source's watermark.
  *
  * Incidents are counted by occurred_at: the table is kept in that order

@@ -778,7 +778,7 @@ run_text(const char *field, const char *text, size_t len, wire_err_t *err)
 	return code;
 }
 
-/* Every character PROTOCOL.md refuses, in every kind of text field. */
+/* Every character docs/protocol.md refuses, in every kind of text field. */
 TEST(test_text_characters)
 {
 	static const struct {

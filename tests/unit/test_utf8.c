@@ -253,7 +253,7 @@ TEST(test_nfc_shortcut)
 	}
 }
 
-/* Every character PROTOCOL.md refuses, in multi-line and one-line text. */
+/* Every character docs/protocol.md refuses, in multi-line and one-line text. */
 TEST(test_check_text)
 {
 	static const struct {
