@@ -26,7 +26,7 @@
 
 #include <zmq.h>
 
-#define REPLY_MAX      (1024 * 1024)    /* PROTOCOL.md: no reply is larger */
+#define REPLY_MAX      (1024 * 1024)    /* docs/protocol.md: no reply is larger */
 #define RSS_MAX_KB     (100 * 1024)
 #define NOTES          1200
 #define NOTE_CHARS     8000             /* the longest note update accepts */
