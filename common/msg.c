@@ -36,7 +36,10 @@
 struct msg {
 	msgpack_unpacked        up;
 	const msgpack_object_map *map;
+	const principal_t      *who;     /* PRINCIPAL_LOCAL until msg_set_principal */
 };
+
+const principal_t PRINCIPAL_LOCAL = {"local", ROLE_ADMIN, NULL, NULL};
 
 /*
  * Walks one msgpack object in p[0..len) without building it. Returns 0, or
@@ -281,6 +284,7 @@ msg_parse(const void *data, size_t len, wire_err_t *err)
 		return NULL;
 	}
 	m = xcalloc(1, sizeof(*m));
+	m->who = &PRINCIPAL_LOCAL;
 	msgpack_unpacked_init(&m->up);
 	if (msgpack_unpack_next(&m->up, data, len, &off) != MSGPACK_UNPACK_SUCCESS ||
 	    off != len) {
@@ -332,6 +336,18 @@ msg_destroy(msg_t **self_p)
 	msgpack_unpacked_destroy(&(*self_p)->up);
 	free(*self_p);
 	*self_p = NULL;
+}
+
+void
+msg_set_principal(msg_t *m, const principal_t *who)
+{
+	m->who = who != NULL ? who : &PRINCIPAL_LOCAL;
+}
+
+const principal_t *
+msg_principal(const msg_t *m)
+{
+	return m->who;
 }
 
 const msgpack_object *

@@ -26,6 +26,7 @@
 #include <msgpack.h>
 
 #include "wire.h"
+#include "principal.h"
 
 typedef struct msg msg_t;
 
@@ -69,6 +70,13 @@ typedef struct {
  */
 msg_t *msg_parse(const void *data, size_t len, wire_err_t *err);
 void msg_destroy(msg_t **self_p);
+
+/*
+ * Who sent the request: PRINCIPAL_LOCAL unless the server set another (the
+ * ZAP handler's User-Id, issue 10). who must outlive m.
+ */
+void msg_set_principal(msg_t *m, const principal_t *who);
+const principal_t *msg_principal(const msg_t *m);
 
 /* Checks "v" and "op"; sets *op and *op_len. Returns 0 or -1 with err filled. */
 int msg_header(const msg_t *m, const char **op, size_t *op_len, wire_err_t *err);

@@ -934,8 +934,33 @@ TEST(test_errors_do_not_echo)
 	pack_destroy(&p);
 }
 
+/* Every request is PRINCIPAL_LOCAL's until the server names its sender. */
+TEST(test_principal)
+{
+	static const principal_t alice = {"alice", ROLE_RESPONDER, "tib-1", NULL};
+	msgpack_sbuffer sb;
+	wire_err_t err;
+	msg_t *m;
+
+	msgpack_sbuffer_init(&sb);
+	CHECK(mpb_build("{" OK_ "}", &sb) == 0);
+	m = msg_parse(sb.data, sb.size, &err);
+	CHECK(m != NULL);
+	if (m != NULL) {
+		CHECK(msg_principal(m) == &PRINCIPAL_LOCAL);
+		CHECK_STR(msg_principal(m)->name, "local");
+		CHECK_INT(msg_principal(m)->role, ROLE_ADMIN);
+		msg_set_principal(m, &alice);
+		CHECK_STR(msg_principal(m)->contact, "tib-1");
+		msg_set_principal(m, NULL);
+		CHECK(msg_principal(m) == &PRINCIPAL_LOCAL);
+	}
+	msg_destroy(&m);
+	msgpack_sbuffer_destroy(&sb);
+}
+
 TEST_MAIN(test_frame, test_header, test_fields_presence, test_fields_str,
     test_fields_id, test_fields_int, test_fields_time, test_fields_enum_strs,
     test_values, test_accessors, test_raw, test_truncated, test_nesting,
     test_size, test_many_keys, test_long_unknown_key, test_error_reply,
-    test_text_characters, test_text_blank, test_errors_do_not_echo)
+    test_text_characters, test_text_blank, test_errors_do_not_echo, test_principal)
