@@ -52,6 +52,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -361,6 +362,17 @@ server_sync_failed(server_t *s)
 	}
 	server_flush(s);
 	rpc_server_destroy(&s->rpc);
+	/*
+	 * The ROUTER's linger only holds back zmq_ctx_term, and exit() does
+	 * not wait for that: the I/O thread gets its time here instead, or the
+	 * unavailable answers die with the process on a busy machine.
+	 */
+	{
+		struct timespec ts = {RPC_CLOSE_LINGER_MS / 1000, (RPC_CLOSE_LINGER_MS % 1000) * 1000000L};
+
+		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+			;
+	}
 	fatal(EXIT_IOERR, "%s: syncing the database: %s", s->c.service, strerror(error));
 }
 
