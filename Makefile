@@ -119,7 +119,7 @@ $(BUILD)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(OBJ)/tests/test.o $(LIBTRYGG
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
 # scenario tests start the real programs, so they depend on them
-$(patsubst tests/scenario/%.c,$(BUILD)/tests/%,$(SCEN_SRC)): $(BUILD)/tests/%: $(OBJ)/tests/scenario/%.o $(OBJ)/tests/harness.o $(OBJ)/tests/json_in.o $(OBJ)/tests/test.o $(LIBTRYGG) | $(PROGRAMS)
+$(patsubst tests/scenario/%.c,$(BUILD)/tests/%,$(SCEN_SRC)): $(BUILD)/tests/%: $(OBJ)/tests/scenario/%.o $(OBJ)/tests/harness.o $(OBJ)/tests/json_in.o $(OBJ)/tests/load.o $(OBJ)/tests/test.o $(LIBTRYGG) | $(PROGRAMS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter-out |,$^) $(LIB_LIBS)
 
