@@ -92,7 +92,8 @@ ops_install(const char *vars)
 
 	/* a make of its own: not the jobserver of the make check that runs us */
 	rc = ops_run(&out, "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -s --no-print-directory "
-	    "install BUILD=%s %s", ops_build(), vars);
+	    "install BUILD=%s SANITIZE=%s %s", ops_build(),
+	    strstr(ops_build(), "san") != NULL ? "1" : "", vars);
 	if (rc != 0)
 		printf("make install %s: exit %d\n%s", vars, rc, out);
 	free(out);
