@@ -169,7 +169,10 @@ install: $(PROGRAMS)
 	  sed -e "s|@DAEMON@|$$d|g" -e "s|@PREFIX@|$(PREFIX)|g" -e "s|@SYSCONFDIR@|$(SYSCONFDIR)|g" \
 	    config/systemd/trygg-daemon.service.in > $(DESTDIR)$(SYSTEMD_UNITDIR)/$$d.service && \
 	  chmod 644 $(DESTDIR)$(SYSTEMD_UNITDIR)/$$d.service || exit 1; done
-	install -m 644 config/systemd/trygg.target $(DESTDIR)$(SYSTEMD_UNITDIR)/trygg.target
+	sed -e "s|@PREFIX@|$(PREFIX)|g" -e "s|@SYSCONFDIR@|$(SYSCONFDIR)|g" \
+	    config/systemd/trygg-backup.service.in > $(DESTDIR)$(SYSTEMD_UNITDIR)/trygg-backup.service
+	chmod 644 $(DESTDIR)$(SYSTEMD_UNITDIR)/trygg-backup.service
+	install -m 644 config/systemd/trygg.target config/systemd/trygg-backup.timer $(DESTDIR)$(SYSTEMD_UNITDIR)/
 	install -m 644 config/systemd/trygg.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/trygg.conf
 # the example configuration keeps its data where the units' StateDirectory is
 	sed -e "s|^data_dir: .*|data_dir: /var/lib/trygg|" -e "s|/usr/local/share/trygg|$(PREFIX)/share/trygg|g" \

@@ -220,6 +220,14 @@ TEST(units_installed)
 		CHECK_HAS(out, want);
 	}
 	free(out);
+	/* the backup service runs the installed client on the installed configuration */
+	snprintf(path, sizeof(path), "%s/usr/lib/systemd/system/trygg-backup.service", root);
+	CHECK_HAS((out = ops_read(path)), "ExecStart=/bin/sh -c 'exec /usr/bin/trygg -c "
+	    "/etc/trygg/trygg.yaml backup ");
+	CHECK(out != NULL && ops_unit_has(out, "User", "trygg"));
+	free(out);
+	snprintf(path, sizeof(path), "%s/usr/lib/systemd/system/trygg-backup.timer", root);
+	CHECK(access(path, R_OK) == 0);
 	snprintf(path, sizeof(path), "%s/usr/lib/sysusers.d/trygg.conf", root);
 	CHECK_HAS((out = ops_read(path)), "u trygg ");
 	free(out);
@@ -256,7 +264,8 @@ TEST(units_verify)
 	/* --man=no: the pages are installed under the root, not where man looks */
 	rc = ops_run(&out, "cd %s/usr/lib/systemd/system && systemd-analyze verify --man=no "
 	    "trygg.target trygg-intake.service trygg-escalation.service "
-	    "trygg-reporting.service trygg-web.service", root);
+	    "trygg-reporting.service trygg-web.service trygg-backup.service "
+	    "trygg-backup.timer", root);
 	CHECK_INT(rc, 0);
 	/* a value systemd cannot parse is only a warning: it must not be there either */
 	if (out[0] != '\0')
