@@ -39,7 +39,7 @@ typedef struct {
 	harness_t   *h;
 	atomic_int   done;          /* batches acknowledged in full */
 	atomic_bool  stop;
-	int          failed;
+	atomic_int   failed;
 } load_t;
 
 static void *
@@ -53,7 +53,7 @@ load_thread(void *arg)
 
 		snprintf(prefix, sizeof(prefix), "during-%d", k);
 		if (load_submits(l->h, prefix, BATCH, CLIENTS, &r) < 0 || r.failed > 0) {
-			l->failed++;
+			atomic_fetch_add(&l->failed, 1);
 			break;
 		}
 		atomic_store(&l->done, k + 1);
@@ -238,8 +238,9 @@ TEST(backup_under_load_and_restore)
 	/* the backup, taken while a load goes on */
 	atomic_init(&l.done, 0);
 	atomic_init(&l.stop, false);
+	atomic_init(&l.failed, 0);
 	CHECK_INT(pthread_create(&t, NULL, load_thread, &l), 0);
-	while (atomic_load(&l.done) < 1 && l.failed == 0)
+	while (atomic_load(&l.done) < 1 && atomic_load(&l.failed) == 0)
 		sleep_ms(5);
 	before = atomic_load(&l.done);          /* acknowledged in full before it began */
 	snprintf(dir, sizeof(dir), "%s/backup-1", h->dir);
@@ -247,9 +248,9 @@ TEST(backup_under_load_and_restore)
 	after = atomic_load(&l.done);
 	atomic_store(&l.stop, true);
 	pthread_join(t, NULL);
-	CHECK_INT(l.failed, 0);
-	printf("# backup: %d batches of %d before, %d during it\n%s", before, BATCH,
-	    after - before, out);
+	CHECK_INT(atomic_load(&l.failed), 0);
+	printf("# backup: %d batches of %d acknowledged before it, taken while the next "
+	    "was in flight, %d more finished during it\n%s", before, BATCH, after - before, out);
 	for (size_t i = 0; i < NDBS; i++)
 		CHECK_HAS(out, dbs[i]);
 	free(out);
