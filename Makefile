@@ -6,7 +6,7 @@
 #   make check SANITIZE=1   the same under AddressSanitizer + UBSan
 #   make bench      benchmarks beside their baselines
 #   make fuzz       libFuzzer targets (clang), FUZZ_SECONDS each
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (SYSCONFDIR=/etc, SYSTEMD_UNITDIR, SYSUSERSDIR)
 #
 # Libraries come from Debian packages and are found with pkg-config; the
 # browser test (tests/scenario/test_browser.c) needs Debian's chromium. When
@@ -20,6 +20,9 @@ DEB_PKGS  := pkg-config libzmq3-dev libmsgpack-dev libyaml-dev libsqlite3-dev li
 
 PREFIX    ?= /usr/local
 DESTDIR   ?=
+SYSCONFDIR     ?= /etc
+SYSTEMD_UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR    ?= $(PREFIX)/lib/sysusers.d
 CC        ?= cc
 SANITIZE  ?=
 FUZZ_SECONDS ?= 60
@@ -116,7 +119,7 @@ $(BUILD)/tests/test_%: $(OBJ)/tests/unit/test_%.o $(OBJ)/tests/test.o $(LIBTRYGG
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIB_LIBS)
 
 # scenario tests start the real programs, so they depend on them
-$(patsubst tests/scenario/%.c,$(BUILD)/tests/%,$(SCEN_SRC)): $(BUILD)/tests/%: $(OBJ)/tests/scenario/%.o $(OBJ)/tests/harness.o $(OBJ)/tests/json_in.o $(OBJ)/tests/test.o $(LIBTRYGG) | $(PROGRAMS)
+$(patsubst tests/scenario/%.c,$(BUILD)/tests/%,$(SCEN_SRC)): $(BUILD)/tests/%: $(OBJ)/tests/scenario/%.o $(OBJ)/tests/harness.o $(OBJ)/tests/json_in.o $(OBJ)/tests/load.o $(OBJ)/tests/test.o $(LIBTRYGG) | $(PROGRAMS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter-out |,$^) $(LIB_LIBS)
 
@@ -156,11 +159,29 @@ fuzz: $(FUZZ_BINS)
 install: $(PROGRAMS)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/trygg $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man8
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 644 config/trygg.yaml $(DESTDIR)$(PREFIX)/share/trygg/trygg.yaml.example
 	install -m 755 config/examples/notify-*.sh $(DESTDIR)$(PREFIX)/share/trygg/
 	for m in docs/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
 	for m in docs/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
 	for m in docs/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
+# systemd: one unit per daemon from the template, the target, the user
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)/trygg
+	for d in $(notdir $(DAEMONS)); do \
+	  sed -e "s|@DAEMON@|$$d|g" -e "s|@PREFIX@|$(PREFIX)|g" -e "s|@SYSCONFDIR@|$(SYSCONFDIR)|g" \
+	    config/systemd/trygg-daemon.service.in > $(DESTDIR)$(SYSTEMD_UNITDIR)/$$d.service && \
+	  chmod 644 $(DESTDIR)$(SYSTEMD_UNITDIR)/$$d.service || exit 1; done
+	sed -e "s|@PREFIX@|$(PREFIX)|g" -e "s|@SYSCONFDIR@|$(SYSCONFDIR)|g" \
+	    config/systemd/trygg-backup.service.in > $(DESTDIR)$(SYSTEMD_UNITDIR)/trygg-backup.service
+	chmod 644 $(DESTDIR)$(SYSTEMD_UNITDIR)/trygg-backup.service
+	install -m 644 config/systemd/trygg.target config/systemd/trygg-backup.timer $(DESTDIR)$(SYSTEMD_UNITDIR)/
+	install -m 644 config/systemd/trygg.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/trygg.conf
+# the example configuration keeps its data where the units' StateDirectory is
+	sed -e "s|^data_dir: .*|data_dir: /var/lib/trygg|" -e "s|/usr/local/share/trygg|$(PREFIX)/share/trygg|g" \
+	    config/trygg.yaml > $(DESTDIR)$(PREFIX)/share/trygg/trygg.yaml.example
+# the live configuration is installed once and never overwritten
+	[ -e $(DESTDIR)$(SYSCONFDIR)/trygg/trygg.yaml ] || \
+	  install -m 640 $(DESTDIR)$(PREFIX)/share/trygg/trygg.yaml.example $(DESTDIR)$(SYSCONFDIR)/trygg/trygg.yaml
+	@if [ -z "$(DESTDIR)" ]; then echo "trygg: next: systemd-sysusers; chgrp trygg $(SYSCONFDIR)/trygg/trygg.yaml;" \
+	  "systemctl daemon-reload; systemctl enable --now trygg.target (README, Running under systemd)"; fi
 
 clean:
 	rm -rf build

@@ -26,6 +26,7 @@
 
 int cmd_report(cli_t *cli, int argc, char **argv);     /* cmd_report.c */
 int cmd_jobs(cli_t *cli, int argc, char **argv);       /* cmd_report.c */
+int cmd_backup(cli_t *cli, int argc, char **argv);     /* cmd_backup.c */
 
 static const struct {
 	const char *name;
@@ -55,6 +56,7 @@ static const struct {
 	{"report", cmd_report, true, "report KIND --period P [--team T] "
 	    "[--format json|csv|md|html] [--suppress] [-o FILE]"},
 	{"jobs", cmd_jobs, true, "jobs"},
+	{"backup", cmd_backup, true, "backup DIR"},
 };
 
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))

@@ -1832,3 +1832,29 @@ cfg_role_name(cfg_role_t role)
 		return "unknown";
 	return cfg_roles[role];
 }
+
+/* ---- the schema's keys, for the docs ---- */
+
+static void
+cfg_keys_walk(const struct cfg_schema *s, char *path, size_t len, size_t cap,
+    void (*fn)(const char *, void *), void *arg)
+{
+	for (const struct cfg_key *k = s->keys; k->name != NULL; k++) {
+		int n = snprintf(path + len, cap - len, "%s%s", len > 0 ? "." : "", k->name);
+
+		if (n < 0 || (size_t)n >= cap - len)
+			continue;       /* deeper than any schema goes */
+		fn(path, arg);
+		if (k->sub != NULL)
+			cfg_keys_walk(k->sub, path, len + (size_t)n, cap, fn, arg);
+		path[len] = '\0';
+	}
+}
+
+void
+cfg_keys(void (*fn)(const char *path, void *arg), void *arg)
+{
+	char path[256] = "";
+
+	cfg_keys_walk(&cfg_root_schema, path, 0, sizeof(path), fn, arg);
+}

@@ -216,6 +216,12 @@ cfg_t *cfg_load(const char *path, buf_t *errors);
 cfg_t *cfg_load_string(const char *yaml, size_t len, const char *name,
     const char *dir, buf_t *errors);
 void cfg_destroy(cfg_t **self_p);
+/*
+ * Calls fn with the dotted path of every key the schema accepts, parents
+ * before their keys ("escalation", "escalation.ack_timeout"; a list's items
+ * add no step: "teams.id"), for the docs and their test.
+ */
+void cfg_keys(void (*fn)(const char *path, void *arg), void *arg);
 
 /*
  * Finds the team of a district as people type it, folded by utf8_fold():
