@@ -55,6 +55,7 @@ static const struct {
 	{"report", cmd_report, true, "report KIND --period P [--team T] "
 	    "[--format json|csv|md|html] [--suppress] [-o FILE]"},
 	{"jobs", cmd_jobs, true, "jobs"},
+	{"audit", cmd_audit, false, "audit verify [--db FILE]..."},
 };
 
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
