@@ -15,6 +15,7 @@
  *
  *   what it finds                               fault     seq named
  *   a seq below the next expected (0, -1, ...)  inserted  that seq
+ *   a seq past the head's                        inserted  that seq
  *   a gap: seq jumps past the next expected      removed   the first missing
  *   hash wrong, right for seq - d (d > 0)        inserted  seq - d (d entries put
  *                                                          before, the rest renumbered)
@@ -318,6 +319,12 @@ audit_verify(db_t *db, audit_check_t *c, char *err, size_t errlen)
 		if (r.seq < expect) {
 			audit_fault(c, AUDIT_INSERTED, r.seq, "entry %" PRId64 " is out of "
 			    "sequence (entries start at 1): inserted", r.seq);
+			break;
+		}
+		if (c->head_hash[0] != '\0' && r.seq > c->head_seq) {
+			audit_fault(c, AUDIT_INSERTED, r.seq, "entry %" PRId64 " is past the "
+			    "head (%" PRId64 "): inserted after the last commit", r.seq,
+			    c->head_seq);
 			break;
 		}
 		if (r.seq > expect) {
