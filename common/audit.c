@@ -443,8 +443,7 @@ audit_refusal_out(audit_refusal_t *s, db_t *db, int64_t now)
 	    .detail = detail};
 
 	if (s->count > 0) {
-		snprintf(detail, sizeof(detail), "%" PRId64 " more in the minute after the "
-		    "first", s->count);
+		snprintf(detail, sizeof(detail), "count=%" PRId64, s->count);
 		if (audit_append(db, &e) < 0)
 			return -1;
 	}
@@ -453,7 +452,7 @@ audit_refusal_out(audit_refusal_t *s, db_t *db, int64_t now)
 }
 
 int
-audit_refused(audit_refusals_t *r, db_t *db, const audit_entry_t *e)
+audit_refused(audit_refusals_t *r, db_t *db, const audit_entry_t *e, bool write_first)
 {
 	int64_t window = e->at / AUDIT_REFUSAL_WINDOW_MS;
 	audit_refusal_t *free_slot = NULL;
@@ -488,9 +487,11 @@ audit_refused(audit_refusals_t *r, db_t *db, const audit_entry_t *e)
 			return -1;
 		free_slot = &r->slot[0];
 	}
-	if (audit_append(db, e) < 0)
+	if (write_first && audit_append(db, e) < 0)
 		return -1;
-	*free_slot = (audit_refusal_t){.used = true, .uncommitted = true, .window = window};
+	/* not written: it is counted, and goes out with the window's count */
+	*free_slot = (audit_refusal_t){.used = true, .uncommitted = write_first,
+	    .window = window, .count = write_first ? 0 : 1};
 	snprintf(free_slot->actor, sizeof(free_slot->actor), "%s", actor);
 	snprintf(free_slot->op, sizeof(free_slot->op), "%s", op);
 	snprintf(free_slot->outcome, sizeof(free_slot->outcome), "%s", outcome);

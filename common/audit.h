@@ -102,20 +102,21 @@ void audit_hint_take(char target[AUDIT_FIELD_MAX], char detail[AUDIT_DETAIL_MAX]
 
 /*
  * Refused requests. The first refusal of a kind (actor, operation,
- * outcome) in a window of AUDIT_REFUSAL_WINDOW_MS is appended at once;
- * the rest of that window are counted and appended as one entry ("N more")
- * when the window has passed. A client that floods bad requests thus adds
- * at most two entries per kind and minute, and the kinds are bounded: the
- * configured keys, the operations of the table (any other is "?"), the
- * error codes. When AUDIT_REFUSAL_SLOTS kinds are counted at once, the
- * counts are written out early.
+ * outcome) in a window of AUDIT_REFUSAL_WINDOW_MS is appended at once
+ * when write_first (a transaction is open anyway), else counted; the rest
+ * of that window are counted, and the count is appended as one entry
+ * (detail "count=N") when the window has passed. A client that floods bad
+ * requests thus adds at most two entries per kind and minute, and the
+ * kinds are bounded: the configured keys, the operations of the table
+ * (any other is "?"), the error codes. When AUDIT_REFUSAL_SLOTS kinds are
+ * counted at once, the counts are written out early.
  */
 typedef struct audit_refusals audit_refusals_t;
 
 audit_refusals_t *audit_refusals_new(void);
 void audit_refusals_destroy(audit_refusals_t **self_p);
-/* Records one refusal in the open transaction (or counts it); 0 or -1. */
-int audit_refused(audit_refusals_t *r, db_t *db, const audit_entry_t *e);
+/* Records one refusal in the open transaction, or counts it; 0 or -1. */
+int audit_refused(audit_refusals_t *r, db_t *db, const audit_entry_t *e, bool write_first);
 /* true when a count is waiting for a window that has passed at now */
 bool audit_refusals_due(const audit_refusals_t *r, int64_t now);
 /* Appends the counts of passed windows (all of them with all); 0 or -1. */

@@ -40,7 +40,11 @@
  * own savepoint, so the entry and the change commit or roll back together;
  * an entry that cannot be appended fails the request. Every request
  * answered with an error, reads and unknown operations included, goes to
- * audit_refused() in the open transaction, which counts repeats. A write
+ * audit_refused(), which counts repeats. A refusal opens no transaction
+ * of its own: its entry joins one that is open, or it is counted and
+ * written with the minute's count, when another commit is made or the
+ * ring is empty, so that refusals add no sync that replies would wait
+ * behind. A write
  * that changed nothing (a retried submit) and a successful read leave no
  * entry. "audit.verify" is answered here, on the reader thread.
  */
@@ -193,7 +197,7 @@ server_actor(const server_slot_t *slot)
 	return slot->msg ? msg_principal(slot->msg)->name : "unknown";
 }
 
-/* A request answered with an error: counted into the audit trail in the open transaction. */
+/* A request answered with an error: into the open transaction, or counted. */
 static void
 server_audit_refused(server_t *s, server_slot_t *slot, const char *outcome,
     const char *target, const char *detail)
@@ -201,9 +205,7 @@ server_audit_refused(server_t *s, server_slot_t *slot, const char *outcome,
 	audit_entry_t e = {ts_now(), server_actor(slot), slot->op ? slot->op->name : "?",
 	    target, outcome, detail};
 
-	if (server_tx(s) < 0)
-		return;
-	if (audit_refused(s->refusals, s->c.db, &e) < 0) {
+	if (audit_refused(s->refusals, s->c.db, &e, s->tx && !s->failed) < 0) {
 		log_warn("server_audit_refused: %s", db_errmsg(s->c.db));
 		s->failed = true;
 	}
@@ -887,8 +889,10 @@ server_run(server_t *s, volatile sig_atomic_t *quit)
 				s->watch[i].fn(s->watch[i].arg, items[P_FIXED + i].revents);
 		if (room && (items[P_RPC].revents & ZMQ_POLLIN))
 			server_take(s);
-		/* refusals counted in a window that has passed are written out */
-		if (audit_refusals_due(s->refusals, now) && server_tx(s) == 0 &&
+		/* refusals counted in a window that has passed are written out, with
+		 * a commit about to be made or when nothing waits for a sync */
+		if (audit_refusals_due(s->refusals, now) && (s->tx || s->head == s->tail) &&
+		    server_tx(s) == 0 &&
 		    audit_refusals_flush(s->refusals, s->c.db, now, false) < 0) {
 			log_warn("server_run: audit: %s", db_errmsg(s->c.db));
 			s->failed = true;

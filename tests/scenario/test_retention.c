@@ -344,6 +344,12 @@ TEST(a_backlog_is_erased_in_slices_between_submits)
 	    "FROM audit WHERE op = 'retention.erase')") > 0);
 	CHECK_INT(sql_int(in, "SELECT count(*) FROM audit WHERE op = 'retention.erase'"),
 	    BACKLOG + 1);
+	/* a figure, not a check: how long the backlog took, and how many submits beside it */
+	printf("# %d incidents erased in %lld ms, %lld submits answered meanwhile\n",
+	    BACKLOG + 1, sql_int(in, "SELECT max(at) - min(at) FROM audit WHERE op = "
+	    "'retention.erase'"), sql_int(in, "SELECT count(*) FROM audit WHERE op = 'submit' "
+	    "AND seq > (SELECT min(seq) FROM audit WHERE op = 'retention.erase') AND seq < "
+	    "(SELECT max(seq) FROM audit WHERE op = 'retention.erase')"));
 	CHECK_INT(sql_int(in, "SELECT count(*) FROM incidents WHERE summary = '" ERASED "'"),
 	    BACKLOG + 1);
 	harness_destroy(&h);
