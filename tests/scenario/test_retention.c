@@ -8,7 +8,7 @@
  * inside it. A's and C's text is gone in trygg-intake and A's copy in
  * trygg-escalation, B keeps everything, every other field stays, the
  * report for 2024-03 is the same as before, and each erasure is an entry
- * of the audit chain. Then a backlog of 20,001 old incidents put into the
+ * of the audit chain. Then a backlog of 200,001 old incidents put into the
  * file directly is erased in slices while submits keep being answered:
  * the audit chain shows submits between the erasures.
  */
@@ -25,7 +25,7 @@
 
 #define WAIT_MS 30000
 #define ERASED  "(gallrad)"
-#define BACKLOG 20000
+#define BACKLOG 200000
 
 static const char *const order[] = {"escalation", "reporting", "intake"};
 static const harness_daemon_t daemons[] = {H_ESCALATION, H_REPORTING, H_INTAKE};
