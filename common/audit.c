@@ -29,6 +29,7 @@
  *   the head's hash not the last entry's         changed   the last
  */
 #include "audit.h"
+#include "log.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -378,6 +379,38 @@ audit_verify(db_t *db, audit_check_t *c, char *err, size_t errlen)
 	else if (expect > 1 && strcmp(c->head_hash, prev_hex) != 0)
 		audit_fault(c, AUDIT_CHANGED, expect - 1, "entry %" PRId64 " was rewritten with a "
 		    "new hash: the head records another", expect - 1);
+	return 0;
+}
+
+int
+audit_op_verify(void *ctx, const msg_t *m, pack_t *reply)
+{
+	static const msg_field_t none[1];
+	audit_check_t c;
+	wire_err_t err;
+	char text[256];
+
+	if (msg_fields(m, none, 0, NULL, &err) < 0) {
+		pack_reply_error(reply, &err, msg_req(m));
+		return 0;
+	}
+	if (audit_verify(ctx, &c, text, sizeof(text)) < 0) {
+		log_warn("audit_op_verify: %s", text);
+		wire_err_set(&err, WERR_INTERNAL, NULL, "the audit trail cannot be read");
+		pack_reply_error(reply, &err, msg_req(m));
+		return 0;
+	}
+	pack_reply_ok(reply, msg_req(m));
+	pack_kv_bool(reply, "intact", c.fault == AUDIT_INTACT);
+	pack_kv_int(reply, "entries", c.entries);
+	pack_kv_int(reply, "head_seq", c.head_seq);
+	pack_kv_str(reply, "head_hash", c.head_hash);
+	if (c.fault != AUDIT_INTACT) {
+		pack_kv_str(reply, "fault", audit_fault_name(c.fault));
+		pack_kv_int(reply, "seq", c.seq);
+		pack_kv_str(reply, "reason", c.reason);
+	}
+	pack_map_close(reply);
 	return 0;
 }
 

@@ -38,6 +38,8 @@
 #include <stdint.h>
 
 #include "db.h"
+#include "msg.h"
+#include "pack.h"
 
 #define AUDIT_HASH_HEX     64           /* hex characters of a hash */
 #define AUDIT_FIELD_MAX    64           /* bytes of actor, op, target, outcome kept */
@@ -88,6 +90,11 @@ typedef struct {
  * tables cannot be read at all.
  */
 int audit_verify(db_t *db, audit_check_t *c, char *err, size_t errlen);
+/*
+ * The "audit.verify" operation (docs/protocol.md) for common/server.c's
+ * table of every daemon: ctx is the connection to walk (the reader's).
+ */
+int audit_op_verify(void *ctx, const msg_t *m, pack_t *reply);
 /* "intact", "changed", "inserted", "removed", "head" */
 const char *audit_fault_name(audit_fault_t f);
 

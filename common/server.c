@@ -162,11 +162,9 @@ server_sql(db_t *db, const char *sql)
 
 /* ---- the audit trail ---- */
 
-static int server_audit_verify(void *ctx, const msg_t *m, pack_t *reply);
-
 /* answered by every daemon, on the reader's connection */
 static const server_op_t server_audit_op = {
-	WIRE_OP_AUDIT_VERIFY, SERVER_READ, server_audit_verify,
+	WIRE_OP_AUDIT_VERIFY, SERVER_READ, audit_op_verify,
 };
 
 /* The operation named op: the daemon's, or one every daemon has; NULL when unknown. */
@@ -273,39 +271,6 @@ server_audit_log_head(server_t *s, bool now_anyway)
 		return;
 	s->audit_logged_seq = seq;
 	log_info("audit head: entry %lld, hash %s", (long long)seq, hash);
-}
-
-/* "audit.verify" (docs/protocol.md): walks this daemon's chain; ctx is the connection. */
-static int
-server_audit_verify(void *ctx, const msg_t *m, pack_t *reply)
-{
-	static const msg_field_t none[1];
-	audit_check_t c;
-	wire_err_t err;
-	char text[256];
-
-	if (msg_fields(m, none, 0, NULL, &err) < 0) {
-		pack_reply_error(reply, &err, msg_req(m));
-		return 0;
-	}
-	if (audit_verify(ctx, &c, text, sizeof(text)) < 0) {
-		log_warn("server_audit_verify: %s", text);
-		wire_err_set(&err, WERR_INTERNAL, NULL, "the audit trail cannot be read");
-		pack_reply_error(reply, &err, msg_req(m));
-		return 0;
-	}
-	pack_reply_ok(reply, msg_req(m));
-	pack_kv_bool(reply, "intact", c.fault == AUDIT_INTACT);
-	pack_kv_int(reply, "entries", c.entries);
-	pack_kv_int(reply, "head_seq", c.head_seq);
-	pack_kv_str(reply, "head_hash", c.head_hash);
-	if (c.fault != AUDIT_INTACT) {
-		pack_kv_str(reply, "fault", audit_fault_name(c.fault));
-		pack_kv_int(reply, "seq", c.seq);
-		pack_kv_str(reply, "reason", c.reason);
-	}
-	pack_map_close(reply);
-	return 0;
 }
 
 /* ---- the reader thread ---- */
