@@ -532,6 +532,27 @@ audit_refused(audit_refusals_t *r, db_t *db, const audit_entry_t *e, bool write_
 }
 
 bool
+audit_refusals_must_write(const audit_refusals_t *r, const audit_entry_t *e)
+{
+	int64_t window = e->at / AUDIT_REFUSAL_WINDOW_MS;
+	bool room = false;
+
+	for (int i = 0; i < AUDIT_REFUSAL_SLOTS; i++) {
+		const audit_refusal_t *s = &r->slot[i];
+
+		if (!s->used) {
+			room = true;
+			continue;
+		}
+		if (strncmp(s->actor, e->actor ? e->actor : "", sizeof(s->actor) - 1) == 0 &&
+		    strncmp(s->op, e->op ? e->op : "", sizeof(s->op) - 1) == 0 &&
+		    strncmp(s->outcome, e->outcome ? e->outcome : "", sizeof(s->outcome) - 1) == 0)
+			return s->window != window && s->count > 0;
+	}
+	return !room;
+}
+
+bool
 audit_refusals_due(const audit_refusals_t *r, int64_t now)
 {
 	for (int i = 0; i < AUDIT_REFUSAL_SLOTS; i++)

@@ -122,8 +122,15 @@ typedef struct audit_refusals audit_refusals_t;
 
 audit_refusals_t *audit_refusals_new(void);
 void audit_refusals_destroy(audit_refusals_t **self_p);
-/* Records one refusal in the open transaction, or counts it; 0 or -1. */
+/*
+ * Records one refusal in the open transaction, or counts it; 0 or -1.
+ * Besides the first (write_first), it writes only when
+ * audit_refusals_must_write() says so beforehand (a count of an earlier
+ * window of the same kind, or a full table, goes out): the caller opens a
+ * transaction for that.
+ */
 int audit_refused(audit_refusals_t *r, db_t *db, const audit_entry_t *e, bool write_first);
+bool audit_refusals_must_write(const audit_refusals_t *r, const audit_entry_t *e);
 /* true when a count is waiting for a window that has passed at now */
 bool audit_refusals_due(const audit_refusals_t *r, int64_t now);
 /* Appends the counts of passed windows (all of them with all); 0 or -1. */

@@ -203,6 +203,9 @@ server_audit_refused(server_t *s, server_slot_t *slot, const char *outcome,
 	audit_entry_t e = {ts_now(), server_actor(slot), slot->op ? slot->op->name : "?",
 	    target, outcome, detail};
 
+	/* a count that must go out first needs a transaction after all (rare) */
+	if (!s->tx && audit_refusals_must_write(s->refusals, &e) && server_tx(s) < 0)
+		return;
 	if (audit_refused(s->refusals, s->c.db, &e, s->tx && !s->failed) < 0) {
 		log_warn("server_audit_refused: %s", db_errmsg(s->c.db));
 		s->failed = true;

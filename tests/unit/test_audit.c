@@ -393,6 +393,16 @@ TEST(refusals_are_counted_not_each_written)
 		CHECK(audit_refused(r, t.db, &e, false) == 0);
 	}
 	CHECK_INT(entries(&t), 2);
+	/* the same kinds within the window write nothing; in the next one the count must go out */
+	{
+		audit_entry_t same = {t0 + 5000, "local", "get", "", "not_found", ""};
+		audit_entry_t next = {t0 + 20000, "local", "get", "", "not_found", ""};
+		audit_entry_t other = {t0 + 20000, "local", "get", "", "invalid_field", ""};
+
+		CHECK(!audit_refusals_must_write(r, &same));
+		CHECK(audit_refusals_must_write(r, &next));
+		CHECK(!audit_refusals_must_write(r, &other));   /* its first was written, no count */
+	}
 	CHECK(!audit_refusals_due(r, t0 + 10000));
 	CHECK(audit_refusals_due(r, t0 + 20000));       /* the next minute */
 	CHECK(audit_refusals_flush(r, t.db, t0 + 20000, false) == 0);
@@ -429,6 +439,9 @@ TEST(many_kinds_of_refusal_stay_bounded)
 			audit_entry_t e = {1700000000000LL, actor, "list", "", "unauthorized", ""};
 
 			snprintf(actor, sizeof(actor), "key-%d", k);
+			/* a full table must go out before a new kind is counted */
+			if (round == 0 && k == AUDIT_REFUSAL_SLOTS)
+				CHECK(audit_refusals_must_write(r, &e));
 			CHECK(audit_refused(r, t.db, &e, round != 1) == 0);
 		}
 	}
