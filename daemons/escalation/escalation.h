@@ -65,7 +65,7 @@ typedef struct {
 	struct proc *proc;          /* notify commands running; the writer's only */
 	durable_t    events;        /* history rows on disk, for the link */
 	struct link *link_reporting;
-	struct escalation_retention *retention;    /* the writer's only */
+	struct retention *retention;   /* the writer's only (common/retention.h) */
 } escalation_t;
 
 /* escalation_store.c */

@@ -119,7 +119,7 @@ typedef struct {
 	int64_t      number_last;       /*   0 when the cache must be reloaded */
 	bool         received_known;    /* received_last is loaded: */
 	int64_t      received_last;     /*   the newest received_at stored */
-	struct intake_retention *retention;     /* main.c's, not the reader's */
+	struct retention *retention;    /* main.c's, not the reader's (common/retention.h) */
 } intake_t;
 
 /* What a list asks for; NULL, INT64_MIN and INT64_MAX when not given. */

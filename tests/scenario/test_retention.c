@@ -241,6 +241,9 @@ TEST(exactly_the_expired_text_is_erased_everywhere)
 	start_all(h, "2026-03-02T00:00:00Z");
 	CHECK_INT(wait_int(in, "SELECT count(*) FROM erasures", 2), 2);
 	CHECK_INT(wait_int(esc, "SELECT count(*) FROM erasures", 1), 1);
+	/* recorded at the daemons' time (2026-03-02T00:00:00Z and on) */
+	CHECK_INT(sql_int(in, "SELECT count(*) FROM erasures WHERE at >= 1772409600000"), 2);
+	CHECK_INT(sql_int(esc, "SELECT count(*) FROM erasures WHERE at >= 1772409600000"), 1);
 	CHECK(get(h, a, &now_a) && get(h, b, &now_b) && get(h, c, &now_c));
 
 	/* A and C: the text is gone, everything else is as it was */
