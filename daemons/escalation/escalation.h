@@ -15,6 +15,7 @@
  *   escalation_ops.c        the operations and the link from trygg-intake
  *   escalation_view.c       an escalation as the wire shows it
  *   escalation_oncall.c     the oncall operation
+ *   escalation_retention.c  retention: its copies erased past retention.escalations
  */
 #ifndef TRYGG_ESCALATION_H
 #define TRYGG_ESCALATION_H

@@ -11,6 +11,7 @@
  *   intake_store.c   the schema and every SQL statement
  *   intake_view.c    an incident as the wire shows it
  *   intake_link.c    the outbox, sent to trygg-escalation (common/link.h)
+ *   intake_retention.c  retention: free text erased past retention.incidents
  */
 #ifndef TRYGG_INTAKE_H
 #define TRYGG_INTAKE_H
