@@ -38,13 +38,14 @@
  * The audit trail (audit.h). A write that changed something appends its
  * entry (actor, operation, the target its reply names, outcome) inside its
  * own savepoint, so the entry and the change commit or roll back together;
- * an entry that cannot be appended fails the request. Every request
- * answered with an error, reads and unknown operations included, goes to
- * audit_refused(), which counts repeats. A refusal opens no transaction
- * of its own: its entry joins one that is open, or it is counted and
- * written with the minute's count, when another commit is made or the
- * ring is empty, so that refusals add no sync that replies would wait
- * behind. A write
+ * an entry that cannot be appended fails the request. Every reply that
+ * leaves with an error (server_flush), reads, unknown operations and
+ * refusals before dispatch included, goes to audit_refused(), which counts
+ * repeats. A refusal opens no transaction of its own: its entry joins one
+ * that is open, or it is counted and written with the minute's count,
+ * when another commit is made or the ring is empty, so that refusals add
+ * no sync that replies would wait behind; what is counted at stop is
+ * written before the last commit. A write
  * that changed nothing (a retried submit) and a successful read leave no
  * entry. "audit.verify" is answered here, on the reader thread.
  */
@@ -80,8 +81,9 @@ typedef struct server_slot {
 	slot_state_t        state;
 	uint64_t            gen;        /* WAIT: the sync generation it waits for */
 	struct server_slot *next;       /* the reader's queues */
-	char                audit_target[AUDIT_FIELD_MAX];  /* a read's audit_hint */
+	char                audit_target[AUDIT_FIELD_MAX];  /* the handler's audit_hint */
 	char                audit_detail[AUDIT_DETAIL_MAX];
+	bool                audited;    /* its entry is written, or its refusal counted */
 } server_slot_t;
 
 typedef struct {
@@ -212,7 +214,11 @@ server_audit_refused(server_t *s, server_slot_t *slot, const char *outcome,
 	}
 }
 
-/* A request answered outside a write's savepoint: a refusal is recorded. */
+/*
+ * A reply about to leave (server_flush, and the last ones at stop): a
+ * refusal is recorded, once. Every way of answering passes here, refusals
+ * made before dispatch included, so none is missed.
+ */
 static void
 server_audit_answered(server_t *s, server_slot_t *slot)
 {
@@ -220,6 +226,9 @@ server_audit_answered(server_t *s, server_slot_t *slot)
 	const void *data;
 	size_t len;
 
+	if (slot->audited)
+		return;
+	slot->audited = true;
 	data = pack_data(slot->reply, &len);
 	if (audit_reply_outcome(data, len, outcome, NULL) == 0 && strcmp(outcome, "ok") == 0)
 		return;
@@ -244,16 +253,14 @@ server_audit_write(server_t *s, server_slot_t *slot, sqlite3_int64 changes_befor
 	data = pack_data(slot->reply, &len);
 	if (audit_reply_outcome(data, len, outcome, target) < 0)
 		snprintf(outcome, sizeof(outcome), "error");
-	if (sqlite3_total_changes64(db_handle(s->c.db)) == changes_before) {
-		if (strcmp(outcome, "ok") != 0)
-			server_audit_refused(s, slot, outcome, slot->audit_target,
-			    slot->audit_detail);
-		return 0;
-	}
+	if (sqlite3_total_changes64(db_handle(s->c.db)) == changes_before)
+		return 0;       /* nothing changed: a refusal is recorded when it leaves */
 	e = (audit_entry_t){ts_now(), server_actor(slot), slot->op->name,
 	    slot->audit_target[0] ? slot->audit_target : target, outcome, slot->audit_detail};
-	if (audit_append(s->c.db, &e) == 0)
+	if (audit_append(s->c.db, &e) == 0) {
+		slot->audited = true;
 		return 0;
+	}
 	log_warn("server_audit_write: %s", db_errmsg(s->c.db));
 	server_reply_unavailable(slot, "the audit trail could not be written; nothing "
 	    "was stored, try again");
@@ -355,7 +362,6 @@ server_reads_done(server_t *s)
 		slot->state = SLOT_WAIT;
 		slot->gen = s->requested;
 		s->reading--;
-		server_audit_answered(s, slot);
 	}
 }
 
@@ -387,6 +393,7 @@ server_flush(server_t *s)
 
 		if (slot->state != SLOT_WAIT || slot->gen > s->done)
 			continue;
+		server_audit_answered(s, slot);
 		data = pack_data(slot->reply, &len);
 		if (rpc_server_reply(s->rpc, &slot->req, data, len) < 0)
 			log_debug("server_flush: reply: %s", zmq_strerror(errno));
@@ -577,7 +584,6 @@ server_write(server_t *s, server_slot_t *slot)
 			s->failed = true;
 		if (s->c.rolled_back)
 			s->c.rolled_back(s->c.ctx);
-		server_audit_answered(s, slot);
 	}
 	if (server_sql(s->c.db, "RELEASE request") < 0)
 		s->failed = true;
@@ -603,11 +609,10 @@ server_take(server_t *s)
 		slot->state = SLOT_WAIT;
 		slot->gen = 0;
 		slot->audit_target[0] = slot->audit_detail[0] = '\0';
+		slot->audited = false;
 		if ((slot->msg = rpc_server_prepare(&slot->req, s->c.service, &op, &op_len,
-		    slot->reply)) == NULL) {
-			server_audit_answered(s, slot);
+		    slot->reply)) == NULL)
 			continue;       /* answered: too large, malformed, ping */
-		}
 		pack_reset(slot->reply);
 		if (msg_op_is(op, op_len, WIRE_OP_STATUS)) {
 			server_status(s, slot->msg, slot->reply);
@@ -616,7 +621,6 @@ server_take(server_t *s)
 		if ((slot->op = server_op(s, op, op_len)) == NULL) {
 			rpc_reply_unknown_op(slot->reply, slot->msg, s->c.service, op, op_len,
 			    s->c.ops, s->c.nops, sizeof(s->c.ops[0]));
-			server_audit_answered(s, slot);
 			continue;
 		}
 		switch (slot->op->kind) {
@@ -633,7 +637,6 @@ server_take(server_t *s)
 		case SERVER_MAIN:
 			slot->op->fn(s->c.ctx, slot->msg, slot->reply);
 			audit_hint_take(slot->audit_target, slot->audit_detail);
-			server_audit_answered(s, slot);
 			slot->gen = s->requested;
 			break;
 		}
@@ -886,6 +889,9 @@ server_run(server_t *s, volatile sig_atomic_t *quit)
 
 	/* the reads under way, the last commit and sync, then the replies that waited */
 	server_reader_stop(s);
+	for (unsigned i = s->head; i != s->tail; i++)
+		if (server_slot(s, i)->state != SLOT_FREE)
+			server_audit_answered(s, server_slot(s, i));
 	if (server_tx(s) == 0 && audit_refusals_flush(s->refusals, s->c.db, ts_now(), true) < 0)
 		s->failed = true;
 	server_commit(s);
