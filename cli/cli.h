@@ -76,6 +76,7 @@ int cmd_resolve(cli_t *cli, int argc, char **argv);
 int cmd_watch(cli_t *cli, int argc, char **argv);       /* cmd_watch.c */
 int cmd_status(cli_t *cli, int argc, char **argv);      /* cmd_status.c */
 int cmd_ping(cli_t *cli, int argc, char **argv);        /* ping [DAEMON] */
+int cmd_audit(cli_t *cli, int argc, char **argv);       /* cmd_audit.c: audit verify */
 /*
  * An incident's escalations beside it, for get and submit. reply is
  * intake's reply holding "incident". With --json it prints reply with

@@ -57,6 +57,7 @@ static const struct {
 	    "[--format json|csv|md|html] [--suppress] [-o FILE]"},
 	{"jobs", cmd_jobs, true, "jobs"},
 	{"backup", cmd_backup, true, "backup DIR"},
+	{"audit", cmd_audit, false, "audit verify [--db FILE]..."},
 };
 
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))

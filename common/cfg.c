@@ -118,7 +118,7 @@ struct cfg_index {
 #define OFF(type, field) offsetof(type, field)
 #define AT(obj, off)     ((void *)((char *)(obj) + (off)))
 
-static cfg_set_fn cfg_set_short_date, cfg_set_short_holiday;
+static cfg_set_fn cfg_set_short_date, cfg_set_short_holiday, cfg_set_keep;
 static cfg_check_fn cfg_check_root, cfg_check_office, cfg_check_short,
     cfg_check_override, cfg_check_escalation, cfg_check_channel, cfg_check_job;
 
@@ -314,6 +314,17 @@ static const struct cfg_key cfg_links_keys[] = {
 };
 static const struct cfg_schema cfg_links_schema = {cfg_links_keys, 0, NULL};
 
+#define CFG_KEEP_WHAT "a period such as 24 months or 90d"
+
+static const struct cfg_key cfg_retention_keys[] = {
+	{CUSTOM("incidents", cfg_set_keep, CFG_KEEP_WHAT),
+	    .off = offsetof(cfg_retention_t, incidents), .dflt = "24 months"},
+	{CUSTOM("escalations", cfg_set_keep, CFG_KEEP_WHAT),
+	    .off = offsetof(cfg_retention_t, escalations), .dflt = "24 months"},
+	END
+};
+static const struct cfg_schema cfg_retention_schema = {cfg_retention_keys, 0, NULL};
+
 static const struct cfg_key cfg_root_keys[] = {
 	{KEY("data_dir", K_PATH, 0, cfg_t, data_dir), .dflt = "../var"},
 	{KEY("timezone", K_TIMEZONE, 0, cfg_t, timezone),
@@ -338,6 +349,7 @@ static const struct cfg_key cfg_root_keys[] = {
 	    COUNT(cfg_t, njobs), .sub = &cfg_job_schema},
 	{KEY("web", K_MAP, 0, cfg_t, web), .sub = &cfg_web_schema},
 	{KEY("links", K_MAP, 0, cfg_t, links), .sub = &cfg_links_schema},
+	{KEY("retention", K_MAP, 0, cfg_t, retention), .sub = &cfg_retention_schema},
 	END
 };
 static const struct cfg_schema cfg_root_schema = {
@@ -1059,6 +1071,30 @@ cfg_set_short_holiday(cfg_loader_t *l, const struct cfg_key *k,
 		return;
 	}
 	sh->kind = CFG_SHORT_BEFORE_HOLIDAY;
+}
+
+/* "24 months", "1 month", or a duration ("90d", "12h") */
+static void
+cfg_set_keep(cfg_loader_t *l, const struct cfg_key *k, const node_t *n, void *obj)
+{
+	cfg_keep_t *keep = AT(obj, k->off);
+	const char *s = cfg_is_scalar(n) ? n->str : "";
+	size_t len = cfg_is_scalar(n) ? n->len : 0, i = 0;
+	int64_t v = 0, ms;
+
+	while (i < len && s[i] >= '0' && s[i] <= '9' && v <= CFG_KEEP_MONTHS_MAX)
+		v = v * 10 + (s[i++] - '0');
+	if (i > 0 && i < len && v >= 1 && v <= CFG_KEEP_MONTHS_MAX &&
+	    (strcmp(s + i, " months") == 0 || strcmp(s + i, " month") == 0 ||
+	    strcmp(s + i, "months") == 0 || strcmp(s + i, "month") == 0)) {
+		*keep = (cfg_keep_t){.months = (int)v};
+		return;
+	}
+	if (len == 0 || ts_parse_duration(s, len, &ms) != 0 || ms <= 0) {
+		cfg_expected(l, k, n, k->what);
+		return;
+	}
+	*keep = (cfg_keep_t){.ms = ms};
 }
 
 static void
@@ -1823,6 +1859,24 @@ cfg_contact_by_role(const cfg_t *cfg, cfg_role_t role)
 		if (cfg->contacts[i].role == role)
 			return &cfg->contacts[i];
 	return NULL;
+}
+
+int64_t
+cfg_keep_cutoff(const cfg_keep_t *k, int64_t now)
+{
+	int64_t day = now >= 0 ? now / 86400000 : (now - 86399999) / 86400000;
+	int64_t in_day = now - day * 86400000;
+	int y, m, d, months;
+
+	if (k->months <= 0)
+		return now - k->ms;
+	ts_civil_from_days((int32_t)day, &y, &m, &d);
+	months = y * 12 + (m - 1) - k->months;
+	y = months / 12;
+	m = months % 12 + 1;
+	if (d > ts_days_in_month(y, m))
+		d = ts_days_in_month(y, m);
+	return (int64_t)ts_days_from_civil(y, m, d) * 86400000 + in_day;
 }
 
 const char *

@@ -166,6 +166,25 @@ typedef struct {
 	int64_t stale_after_ms;     /* a backlog older than this is warned about */
 } cfg_links_t;
 
+/*
+ * How long something is kept (key "retention", gallring): calendar months
+ * ("24 months") or a duration in the usual syntax ("90d"); one is 0.
+ */
+typedef struct {
+	int     months;
+	int64_t ms;
+} cfg_keep_t;
+
+#define CFG_KEEP_MONTHS_MAX 1200        /* a century */
+
+/* what retention erases, per kind of data, and when (key "retention") */
+typedef struct {
+	cfg_keep_t incidents;       /* intake: an incident's free text, location,
+	                               reporter, partners and notes */
+	cfg_keep_t escalations;     /* escalation: its copies of them, and the
+	                               notify commands' output */
+} cfg_retention_t;
+
 #define CFG_POLICY_MAX 4        /* steps in a policy, at most */
 
 /* trygg-web, the HTTP gateway (key "web") */
@@ -197,6 +216,7 @@ typedef struct {
 	cfg_escalation_t  escalation;
 	cfg_web_t         web;
 	cfg_links_t       links;
+	cfg_retention_t   retention;
 	cfg_channel_t    *channels;     /* key "notify" */
 	size_t            nchannels;
 	cfg_job_t        *jobs;         /* key "report_jobs" */
@@ -241,6 +261,12 @@ const cfg_contact_t *cfg_contact(const cfg_t *cfg, const char *id, size_t len);
 const cfg_channel_t *cfg_channel(const cfg_t *cfg, const char *id, size_t len);
 /* the first contact with this role, or NULL */
 const cfg_contact_t *cfg_contact_by_role(const cfg_t *cfg, cfg_role_t role);
+/*
+ * The instant before which data kept for k has passed its time at now:
+ * now less k's months (the same day of the month, or the month's last) or
+ * less its duration.
+ */
+int64_t cfg_keep_cutoff(const cfg_keep_t *k, int64_t now);
 /* "sakerhetschef", "deputy", "tib", "coordinator" */
 const char *cfg_role_name(cfg_role_t role);
 

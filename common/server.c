@@ -34,8 +34,23 @@
  * of it is stored; clients resend with the same ids. When a sync fails,
  * durability is unknown: everything waiting is answered "unavailable" and
  * the daemon exits 74 (PostgreSQL's answer to a failed fsync).
+ *
+ * The audit trail (audit.h). A write that changed something appends its
+ * entry (actor, operation, the target its reply names, outcome) inside its
+ * own savepoint, so the entry and the change commit or roll back together;
+ * an entry that cannot be appended fails the request. Every reply that
+ * leaves with an error (server_flush), reads, unknown operations and
+ * refusals before dispatch included, goes to audit_refused(), which counts
+ * repeats. A refusal opens no transaction of its own: its entry joins one
+ * that is open, or it is counted and written with the minute's count,
+ * when another commit is made or the ring is empty, so that refusals add
+ * no sync that replies would wait behind; what is counted at stop is
+ * written before the last commit. A write
+ * that changed nothing (a retried submit) and a successful read leave no
+ * entry. "audit.verify" is answered here, on the reader thread.
  */
 #include "server.h"
+#include "audit.h"
 #include "log.h"
 #include "mem.h"
 #include "rpc.h"
@@ -67,6 +82,9 @@ typedef struct server_slot {
 	slot_state_t        state;
 	uint64_t            gen;        /* WAIT: the sync generation it waits for */
 	struct server_slot *next;       /* the reader's queues */
+	char                audit_target[AUDIT_FIELD_MAX];  /* the handler's audit_hint */
+	char                audit_detail[AUDIT_DETAIL_MAX];
+	bool                audited;    /* its entry is written, or its refusal counted */
 } server_slot_t;
 
 typedef struct {
@@ -105,6 +123,10 @@ struct server {
 	int             refd;                  /* readable when rd_head has news */
 	unsigned        reading;               /* slots in READ */
 
+	audit_refusals_t *refusals;     /* refused requests, counted (audit.h) */
+	int64_t         audit_logged_at;        /* the head went to the log then */
+	int64_t         audit_logged_seq;       /* ... at this seq */
+
 	/* statistics for -v */
 	uint64_t        batches, requests, commits, ckpt_errors;
 	int64_t         stats_at;
@@ -141,6 +163,127 @@ server_sql(db_t *db, const char *sql)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* ---- the audit trail ---- */
+
+/* answered by every daemon, on the reader's connection */
+static const server_op_t server_audit_op = {
+	WIRE_OP_AUDIT_VERIFY, SERVER_READ, audit_op_verify,
+};
+
+/* The operation named op: the daemon's, or one every daemon has; NULL when unknown. */
+static const server_op_t *
+server_op(server_t *s, const char *op, size_t op_len)
+{
+	if (msg_op_is(op, op_len, server_audit_op.name))
+		return &server_audit_op;
+	for (size_t i = 0; i < s->c.nops; i++)
+		if (msg_op_is(op, op_len, s->c.ops[i].name))
+			return &s->c.ops[i];
+	return NULL;
+}
+
+/* What an operation's handler gets: the daemon's context, or the connection. */
+static void *
+server_op_ctx(server_t *s, const server_op_t *op, bool reader)
+{
+	if (op == &server_audit_op)
+		return reader ? s->c.read_db : s->c.db;
+	return reader ? s->c.read_ctx : s->c.ctx;
+}
+
+static const char *
+server_actor(const server_slot_t *slot)
+{
+	/* a frame that could not be parsed names nobody */
+	return slot->msg ? msg_principal(slot->msg)->name : "unknown";
+}
+
+/* A request answered with an error: into the open transaction, or counted. */
+static void
+server_audit_refused(server_t *s, server_slot_t *slot, const char *outcome,
+    const char *target, const char *detail)
+{
+	audit_entry_t e = {ts_now(), server_actor(slot), slot->op ? slot->op->name : "?",
+	    target, outcome, detail};
+
+	/* a count that must go out first needs a transaction after all (rare) */
+	if (!s->tx && audit_refusals_must_write(s->refusals, &e) && server_tx(s) < 0)
+		return;
+	if (audit_refused(s->refusals, s->c.db, &e, s->tx && !s->failed) < 0) {
+		log_warn("server_audit_refused: %s", db_errmsg(s->c.db));
+		s->failed = true;
+	}
+}
+
+/*
+ * A reply about to leave (server_flush, and the last ones at stop): a
+ * refusal is recorded, once. Every way of answering passes here, refusals
+ * made before dispatch included, so none is missed.
+ */
+static void
+server_audit_answered(server_t *s, server_slot_t *slot)
+{
+	char outcome[AUDIT_FIELD_MAX];
+	const void *data;
+	size_t len;
+
+	if (slot->audited)
+		return;
+	slot->audited = true;
+	data = pack_data(slot->reply, &len);
+	if (audit_reply_outcome(data, len, outcome, NULL) == 0 && strcmp(outcome, "ok") == 0)
+		return;
+	server_audit_refused(s, slot, outcome[0] ? outcome : "error", slot->audit_target,
+	    slot->audit_detail);
+}
+
+/*
+ * After a write's handler, in its savepoint: appends the entry of a change,
+ * or records a refusal. -1 when the entry could not be appended: the
+ * reply then says internal and the request must be undone.
+ */
+static int
+server_audit_write(server_t *s, server_slot_t *slot, sqlite3_int64 changes_before)
+{
+	char outcome[AUDIT_FIELD_MAX], target[AUDIT_FIELD_MAX];
+	audit_entry_t e;
+	const void *data;
+	size_t len;
+
+	audit_hint_take(slot->audit_target, slot->audit_detail);
+	data = pack_data(slot->reply, &len);
+	if (audit_reply_outcome(data, len, outcome, target) < 0)
+		snprintf(outcome, sizeof(outcome), "error");
+	if (sqlite3_total_changes64(db_handle(s->c.db)) == changes_before)
+		return 0;       /* nothing changed: a refusal is recorded when it leaves */
+	e = (audit_entry_t){ts_now(), server_actor(slot), slot->op->name,
+	    slot->audit_target[0] ? slot->audit_target : target, outcome, slot->audit_detail};
+	if (audit_append(s->c.db, &e) == 0) {
+		slot->audited = true;
+		return 0;
+	}
+	log_warn("server_audit_write: %s", db_errmsg(s->c.db));
+	server_reply_unavailable(slot, "the audit trail could not be written; nothing "
+	    "was stored, try again");
+	return -1;
+}
+
+/* Writes the audit head to the log when it moved, at most every AUDIT_LOG_HEAD_MS. */
+static void
+server_audit_log_head(server_t *s, bool now_anyway)
+{
+	int64_t now = ts_now(), seq;
+	char hash[AUDIT_HASH_HEX + 1];
+
+	if (!now_anyway && now - s->audit_logged_at < AUDIT_LOG_HEAD_MS)
+		return;
+	s->audit_logged_at = now;
+	if (audit_head(s->c.db, &seq, hash) < 0 || seq == s->audit_logged_seq)
+		return;
+	s->audit_logged_seq = seq;
+	log_info("audit head: entry %lld, hash %s", (long long)seq, hash);
+}
+
 /* ---- the reader thread ---- */
 
 static void *
@@ -171,7 +314,8 @@ server_reader_main(void *arg)
 			log_warn("server_reader: begin: %s", db_errmsg(db));
 			server_reply_unavailable(slot, "the store cannot be read now; try again");
 		} else {
-			slot->op->fn(s->c.read_ctx, slot->msg, slot->reply);
+			slot->op->fn(server_op_ctx(s, slot->op, true), slot->msg, slot->reply);
+			audit_hint_take(slot->audit_target, slot->audit_detail);
 			if (!sqlite3_get_autocommit(db_handle(db)) && server_sql(db, "COMMIT") < 0)
 				server_sql(db, "ROLLBACK");
 		}
@@ -250,6 +394,7 @@ server_flush(server_t *s)
 
 		if (slot->state != SLOT_WAIT || slot->gen > s->done)
 			continue;
+		server_audit_answered(s, slot);
 		data = pack_data(slot->reply, &len);
 		if (rpc_server_reply(s->rpc, &slot->req, data, len) < 0)
 			log_debug("server_flush: reply: %s", zmq_strerror(errno));
@@ -318,8 +463,11 @@ server_commit(server_t *s)
 			fatal(EXIT_IOERR, "server_commit: rollback failed: %s", db_errmsg(s->c.db));
 		if (s->c.rolled_back)
 			s->c.rolled_back(s->c.ctx);
+		audit_refusals_rolled_back(s->refusals);
 		server_fail_tx_slots(s, "the store could not commit; nothing was stored, try again");
 	} else if (changes != s->tx_changes) {
+		audit_refusals_committed(s->refusals);
+		server_audit_log_head(s, false);
 		s->requested = syncer_request(s->sync);
 		if (s->c.committed)
 			s->c.committed(s->c.ctx, s->requested);
@@ -421,6 +569,7 @@ static void
 server_write(server_t *s, server_slot_t *slot)
 {
 	sqlite3 *h = db_handle(s->c.db);
+	sqlite3_int64 before;
 	int rc;
 
 	slot->state = SLOT_TX;
@@ -431,12 +580,17 @@ server_write(server_t *s, server_slot_t *slot)
 		s->failed = true;
 		return;
 	}
-	rc = slot->op->fn(s->c.ctx, slot->msg, slot->reply);
+	before = sqlite3_total_changes64(h);
+	rc = slot->op->fn(server_op_ctx(s, slot->op, false), slot->msg, slot->reply);
 	if (sqlite3_get_autocommit(h)) {
 		/* SQLite rolled the whole transaction back by itself */
 		s->failed = true;
 		return;
 	}
+	if (rc == 0)
+		rc = server_audit_write(s, slot, before);
+	else
+		audit_hint_take(slot->audit_target, slot->audit_detail);
 	if (rc < 0) {
 		if (server_sql(s->c.db, "ROLLBACK TO request") < 0)
 			s->failed = true;
@@ -458,7 +612,7 @@ server_take(server_t *s)
 	while (taken < room) {
 		server_slot_t *slot = server_slot(s, s->tail);
 		const char *op;
-		size_t op_len, i;
+		size_t op_len;
 
 		if (rpc_server_recv(s->rpc, &slot->req) <= 0)
 			break;
@@ -466,6 +620,8 @@ server_take(server_t *s)
 		taken++;
 		slot->state = SLOT_WAIT;
 		slot->gen = 0;
+		slot->audit_target[0] = slot->audit_detail[0] = '\0';
+		slot->audited = false;
 		if ((slot->msg = rpc_server_prepare(&slot->req, s->c.service, &op, &op_len,
 		    slot->reply)) == NULL)
 			continue;       /* answered: too large, malformed, ping */
@@ -474,15 +630,11 @@ server_take(server_t *s)
 			server_status(s, slot->msg, slot->reply);
 			continue;
 		}
-		for (i = 0; i < s->c.nops; i++)
-			if (msg_op_is(op, op_len, s->c.ops[i].name))
-				break;
-		if (i == s->c.nops) {
+		if ((slot->op = server_op(s, op, op_len)) == NULL) {
 			rpc_reply_unknown_op(slot->reply, slot->msg, s->c.service, op, op_len,
 			    s->c.ops, s->c.nops, sizeof(s->c.ops[0]));
 			continue;
 		}
-		slot->op = &s->c.ops[i];
 		switch (slot->op->kind) {
 		case SERVER_WRITE:
 			server_write(s, slot);
@@ -496,6 +648,7 @@ server_take(server_t *s)
 			break;
 		case SERVER_MAIN:
 			slot->op->fn(s->c.ctx, slot->msg, slot->reply);
+			audit_hint_take(slot->audit_target, slot->audit_detail);
 			slot->gen = s->requested;
 			break;
 		}
@@ -545,10 +698,17 @@ server_new(void *zctx, const server_conf_t *conf, char *err, size_t errlen)
 	s->wake_at = INT64_MAX;
 	s->started = ts_now();
 	s->refd = -1;
+	s->refusals = audit_refusals_new();
 	pthread_mutex_init(&s->rlock, NULL);
 	pthread_cond_init(&s->rwake, NULL);
 	for (int i = 0; i < SERVER_INFLIGHT; i++)
 		s->slots[i].reply = pack_new();
+	if (s->refusals == NULL) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	if (audit_init(conf->db, err, errlen) < 0)
+		goto fail;
 	if ((s->sync = syncer_new(conf->db, err, errlen)) == NULL)
 		goto fail;
 	/*
@@ -599,6 +759,7 @@ server_destroy(server_t **self_p)
 		close(s->refd);
 	pthread_mutex_destroy(&s->rlock);
 	pthread_cond_destroy(&s->rwake);
+	audit_refusals_destroy(&s->refusals);
 	free(s);
 	*self_p = NULL;
 }
@@ -711,6 +872,14 @@ server_run(server_t *s, volatile sig_atomic_t *quit)
 				s->watch[i].fn(s->watch[i].arg, items[P_FIXED + i].revents);
 		if (room && (items[P_RPC].revents & ZMQ_POLLIN))
 			server_take(s);
+		/* refusals counted in a window that has passed are written out, with
+		 * a commit about to be made or when nothing waits for a sync */
+		if (audit_refusals_due(s->refusals, now) && (s->tx || s->head == s->tail) &&
+		    server_tx(s) == 0 &&
+		    audit_refusals_flush(s->refusals, s->c.db, now, false) < 0) {
+			log_warn("server_run: audit: %s", db_errmsg(s->c.db));
+			s->failed = true;
+		}
 		if (s->wake_at <= (now = ts_now()) && s->c.tick) {
 			s->wake_at = INT64_MAX;
 			if (server_tx(s) == 0 && s->c.tick(s->c.ctx, now) < 0)
@@ -732,7 +901,13 @@ server_run(server_t *s, volatile sig_atomic_t *quit)
 
 	/* the reads under way, the last commit and sync, then the replies that waited */
 	server_reader_stop(s);
+	for (unsigned i = s->head; i != s->tail; i++)
+		if (server_slot(s, i)->state != SLOT_FREE)
+			server_audit_answered(s, server_slot(s, i));
+	if (server_tx(s) == 0 && audit_refusals_flush(s->refusals, s->c.db, ts_now(), true) < 0)
+		s->failed = true;
 	server_commit(s);
+	server_audit_log_head(s, true);
 	{
 		int64_t done = syncer_finish(&s->sync);
 

@@ -29,6 +29,7 @@
 #define WIRE_OP_TOKEN         "token"           /* trygg-escalation */
 #define WIRE_OP_REPORT        "report"          /* trygg-reporting */
 #define WIRE_OP_LINK_DELIVER  "link.deliver"    /* every receiver of a durable link */
+#define WIRE_OP_AUDIT_VERIFY  "audit.verify"    /* every daemon (common/server.c) */
 
 typedef enum {
 	WERR_NONE = 0,

@@ -15,6 +15,7 @@
  *   escalation_ops.c        the operations and the link from trygg-intake
  *   escalation_view.c       an escalation as the wire shows it
  *   escalation_oncall.c     the oncall operation
+ *   escalation_retention.c  retention: its copies erased past retention.escalations
  */
 #ifndef TRYGG_ESCALATION_H
 #define TRYGG_ESCALATION_H
@@ -40,6 +41,13 @@
 #define ESCALATION_CONTACTS_MAX 8       /* contacts notified in one step, at most */
 #define ESCALATION_TOKEN_TTL_MS (24 * 3600 * 1000LL)  /* an ack link dies after this */
 
+/* retention (escalation_retention.c) */
+#define ESCALATION_ERASED   "(gallrad)"         /* what erased text reads */
+#define ESCALATION_RETENTION_BATCH 200          /* erased in one turn of the loop, at most */
+#define ESCALATION_RETENTION_SCAN  2000         /* ids looked at in one turn, at most */
+#define ESCALATION_RETENTION_EVERY_MS (60 * 60 * 1000LL)   /* a pass this long after the last */
+#define ESCALATION_RETENTION_RETRY_MS (60 * 1000LL)        /* after a failed slice */
+
 /* escalations.status */
 #define ESC_OPEN        "open"
 #define ESC_ACKED       "acked"
@@ -58,6 +66,7 @@ typedef struct {
 	struct proc *proc;          /* notify commands running; the writer's only */
 	durable_t    events;        /* history rows on disk, for the link */
 	struct link *link_reporting;
+	struct retention *retention;   /* the writer's only (common/retention.h) */
 } escalation_t;
 
 /* escalation_store.c */
@@ -116,6 +125,16 @@ int escalation_link_open(escalation_t *esc, void *zctx, char *err, size_t errlen
 void escalation_link_close(escalation_t *esc);
 void escalation_link_committed(escalation_t *esc, uint64_t gen);
 void escalation_link_durable(escalation_t *esc, uint64_t done);
+
+/*
+ * escalation_retention.c: erases free text past retention.escalations from
+ * the tick hook, in bounded slices. open (after esc->srv is set) makes its
+ * table and asks for a pass at once; 0 or -1 with err.
+ */
+int escalation_retention_open(escalation_t *esc, char *err, size_t errlen);
+void escalation_retention_close(escalation_t *esc);
+/* the tick hook's part; 0, or -1 when the transaction must fail */
+int escalation_retention_tick(escalation_t *esc, int64_t now);
 
 /* escalation_ops.c: the operation table that common/server.c dispatches on */
 extern const server_op_t escalation_ops[];

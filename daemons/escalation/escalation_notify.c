@@ -28,6 +28,7 @@
  * the daemon stopped count as failed and are retried.
  */
 #include "escalation.h"
+#include "audit.h"
 #include "log.h"
 #include "notify.h"
 #include "proc.h"
@@ -212,6 +213,20 @@ escalation_notify_mark(escalation_t *esc, int64_t row, const char *state,
 	return 0;
 }
 
+/* The audit entry of a notification that went out (0: a batch published). */
+static void
+escalation_notify_audit(escalation_t *esc, int64_t escalation, const char *op,
+    const char *channel, int64_t now)
+{
+	char target[32] = "";
+	audit_entry_t e = {now, ESCALATION_SERVICE, op, target, "ok", channel};
+
+	if (escalation > 0)
+		snprintf(target, sizeof(target), "%lld", (long long)escalation);
+	if (server_tx(esc->srv) < 0 || audit_append(esc->db, &e) < 0)
+		server_tx_fail(esc->srv);
+}
+
 /* Publishes the row st is on; 0 or -1 when the PUB refused it. */
 static int
 escalation_notify_publish(escalation_t *esc, sqlite3_stmt *st, pack_t *p)
@@ -289,7 +304,8 @@ escalation_notify_done(const proc_result_t *r, void *arg)
 	}
 	sqlite3_reset(st);
 	if (r->ok) {
-		escalation_notify_mark(esc, row, "sent", r->what, tries, 0);
+		if (escalation_notify_mark(esc, row, "sent", r->what, tries, 0) == 0)
+			escalation_notify_audit(esc, escalation, "notify.sent", channel, now);
 		return;
 	}
 	/* the program's own words, made printable, after ours */
@@ -371,6 +387,8 @@ escalation_notify_flush(escalation_t *esc)
 	if (sqlite3_step(up) != SQLITE_DONE)
 		server_tx_fail(esc->srv);
 	sqlite3_reset(up);
+	if (sqlite3_changes(db_handle(esc->db)) > 0)
+		escalation_notify_audit(esc, 0, "notify.published", "pub", now);
 	esc->published = esc->durable;
 }
 

@@ -35,6 +35,7 @@
  * batch transaction that common/server.c opens and commits.
  */
 #include "escalation.h"
+#include "audit.h"
 #include "dir.h"
 #include "link.h"
 
@@ -157,5 +158,15 @@ escalation_store_event(escalation_t *esc, int64_t id, int64_t at, const char *ac
 		sqlite3_bind_text(st, 5, note, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_DONE)
+		return -1;
+	/* every change of an escalation is in the audit trail, by the daemon */
+	{
+		char op[48], target[32];
+		audit_entry_t e = {at, ESCALATION_SERVICE, op, target, "ok", NULL};
+
+		snprintf(op, sizeof(op), "escalation.%s", action);
+		snprintf(target, sizeof(target), "%lld", (long long)id);
+		return audit_append(esc->db, &e);
+	}
 }

@@ -51,7 +51,8 @@ escalation_tick(void *ctx, int64_t now)
 	int64_t next;
 
 	if (escalation_policy_tick(esc, now) < 0 || escalation_notify_tick(esc, now) < 0 ||
-	    link_tick(esc->link_reporting, now) < 0 || (next = escalation_notify_next(esc)) < 0)
+	    link_tick(esc->link_reporting, now) < 0 || escalation_retention_tick(esc, now) < 0 ||
+	    (next = escalation_notify_next(esc)) < 0)
 		return -1;
 	if (next != INT64_MAX)
 		server_wake_at(esc->srv, next);
@@ -159,7 +160,8 @@ main(int argc, char **argv)
 	if (escalation_notify_start(&esc, err, sizeof(err)) < 0)
 		fatal(EXIT_SOFTWARE, "%s", err);
 	escalation_resume(&esc);
-	if (escalation_link_open(&esc, zctx, err, sizeof(err)) < 0)
+	if (escalation_link_open(&esc, zctx, err, sizeof(err)) < 0 ||
+	    escalation_retention_open(&esc, err, sizeof(err)) < 0)
 		fatal(EXIT_IOERR, "%s", err);
 	/* deadlines stored by an earlier run fire on time, or at once when overdue */
 	if ((next = escalation_policy_next(&esc)) < 0)
@@ -176,6 +178,7 @@ main(int argc, char **argv)
 
 	escalation_notify_stop(&esc);
 	escalation_link_close(&esc);
+	escalation_retention_close(&esc);
 	server_destroy(&srv);
 	zmq_close(esc.pub);
 	zmq_ctx_term(zctx);

@@ -11,6 +11,7 @@
  *   intake_store.c   the schema and every SQL statement
  *   intake_view.c    an incident as the wire shows it
  *   intake_link.c    the outbox, sent to trygg-escalation (common/link.h)
+ *   intake_retention.c  retention: free text erased past retention.incidents
  */
 #ifndef TRYGG_INTAKE_H
 #define TRYGG_INTAKE_H
@@ -42,6 +43,13 @@
 #define INTAKE_PAGE_BYTES  (48 * 1024)
 #define INTAKE_HISTORY_MAX 100          /* history entries in one reply, at most */
 #define INTAKE_FUTURE_SLACK_MS (10 * 60 * 1000)  /* occurred_at may lead the clock by this */
+
+/* retention (intake_retention.c) */
+#define INTAKE_ERASED      "(gallrad)"  /* what erased text reads */
+#define INTAKE_RETENTION_BATCH 200      /* incidents erased in one turn of the loop, at most */
+#define INTAKE_RETENTION_SCAN  2000     /* rows looked at in one turn, at most */
+#define INTAKE_RETENTION_EVERY_MS (60 * 60 * 1000LL)  /* a pass this long after the last */
+#define INTAKE_RETENTION_RETRY_MS (60 * 1000LL)       /* after a failed slice */
 
 /* incidents.status */
 #define INTAKE_OPEN        "open"
@@ -112,6 +120,7 @@ typedef struct {
 	int64_t      number_last;       /*   0 when the cache must be reloaded */
 	bool         received_known;    /* received_last is loaded: */
 	int64_t      received_last;     /*   the newest received_at stored */
+	struct retention *retention;    /* main.c's, not the reader's (common/retention.h) */
 } intake_t;
 
 /* What a list asks for; NULL, INT64_MIN and INT64_MAX when not given. */
@@ -143,6 +152,16 @@ void intake_links_status(intake_t *in, pack_t *map);
 /* server.c hooks: a commit was made at gen; gen is durable */
 void intake_link_committed(intake_t *in, uint64_t gen);
 void intake_link_durable(intake_t *in, uint64_t done);
+
+/*
+ * intake_retention.c: erases free text past retention.incidents, from the
+ * tick hook, in bounded slices. open makes its table and asks for a pass
+ * at once; 0 or -1 with err.
+ */
+int intake_retention_open(intake_t *in, server_t *srv, char *err, size_t errlen);
+void intake_retention_close(intake_t *in);
+/* the tick hook's part; 0, or -1 when the transaction must fail */
+int intake_retention_tick(intake_t *in, int64_t now);
 
 /* intake_store.c */
 db_t *intake_store_open(const char *data_dir, char *err, size_t errlen);

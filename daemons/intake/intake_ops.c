@@ -11,6 +11,7 @@
  * is answered before what it speaks of is on disk.
  */
 #include "intake.h"
+#include "audit.h"
 #include "log.h"
 #include "rpc.h"
 #include "ts.h"
@@ -249,6 +250,9 @@ intake_op_update(void *ctx, const msg_t *m, pack_t *reply)
 		pack_reply_error(reply, &err, msg_req(m));
 		return 0;
 	}
+	/* what the audit entry says the update did (no text of it) */
+	audit_hint(NULL, v[3].present ? (v[2].present ? (v[3].i == 1 ? "status=closed note" :
+	    "status=open note") : (v[3].i == 1 ? "status=closed" : "status=open")) : "note");
 	if (v[4].present) {
 		memcpy(update_id, v[4].str, v[4].len);
 		update_id[v[4].len] = '\0';

@@ -59,7 +59,9 @@ intake_durable(void *ctx, uint64_t gen)
 static int
 intake_tick(void *ctx, int64_t now)
 {
-	return intake_links_tick(ctx, now);
+	int links = intake_links_tick(ctx, now), retention = intake_retention_tick(ctx, now);
+
+	return links < 0 || retention < 0 ? -1 : 0;
 }
 
 static void
@@ -119,7 +121,8 @@ main(int argc, char **argv)
 	};
 	if ((srv = server_new(zctx, &conf, err, sizeof(err))) == NULL)
 		fatal(EXIT_UNAVAIL, "%s", err);
-	if (intake_links_open(&in, zctx, srv, err, sizeof(err)) < 0)
+	if (intake_links_open(&in, zctx, srv, err, sizeof(err)) < 0 ||
+	    intake_retention_open(&in, srv, err, sizeof(err)) < 0)
 		fatal(EXIT_IOERR, "%s", err);
 	daemon_signals(intake_on_signal);
 	log_info("listening on %s, incidents in %s/%s", cfg->endpoints.intake,
@@ -128,6 +131,7 @@ main(int argc, char **argv)
 	server_run(srv, &intake_quit);
 
 	intake_links_close(&in);
+	intake_retention_close(&in);
 	server_destroy(&srv);
 	zmq_ctx_term(zctx);
 	db_close(&reader.db);
