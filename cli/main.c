@@ -55,6 +55,7 @@ static const struct {
 	{"report", cmd_report, true, "report KIND --period P [--team T] "
 	    "[--format json|csv|md|html] [--suppress] [-o FILE]"},
 	{"jobs", cmd_jobs, true, "jobs"},
+	{"keygen", cmd_keygen, false, "keygen [--out FILE]"},
 };
 
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
@@ -147,6 +148,7 @@ cli_call_with(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *r
 	msgpack_unpacker unp;
 	msgpack_unpack_return urc;
 
+	rpc_client_prepare(c, cli_auth_prepare, cli);
 	data = pack_data(req, &len);
 	if (rpc_client_call(c, data, len, &raw, &raw_len, err, sizeof(err)) < 0) {
 		rpc_client_destroy(&c);

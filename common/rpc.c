@@ -27,6 +27,13 @@ struct rpc_server {
 rpc_server_t *
 rpc_server_new(void *zctx, const char *endpoint, char *err, size_t errlen)
 {
+	return rpc_server_new_with(zctx, endpoint, NULL, NULL, err, errlen);
+}
+
+rpc_server_t *
+rpc_server_new_with(void *zctx, const char *endpoint, rpc_prepare_fn prepare,
+    void *arg, char *err, size_t errlen)
+{
 	rpc_server_t *s;
 	int64_t maxsize = RPC_HARD_MAX_FRAME;
 	int linger = 0, sndhwm = RPC_SNDHWM, rcvhwm = RPC_RCVHWM;
@@ -40,6 +47,10 @@ rpc_server_new(void *zctx, const char *endpoint, char *err, size_t errlen)
 	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_setsockopt(sock, ZMQ_SNDHWM, &sndhwm, sizeof(sndhwm));
 	zmq_setsockopt(sock, ZMQ_RCVHWM, &rcvhwm, sizeof(rcvhwm));
+	if (prepare != NULL && prepare(arg, sock, endpoint, err, errlen) < 0) {
+		zmq_close(sock);
+		return NULL;
+	}
 	if (zmq_bind(sock, endpoint) != 0) {
 		snprintf(err, errlen, "binding %s: %s", endpoint, zmq_strerror(errno));
 		zmq_close(sock);
@@ -136,7 +147,11 @@ rpc_server_recv(rpc_server_t *s, rpc_request_t *req)
 	}
 	if (!req->malformed) {
 		zmq_msg_t *b = &frames[delim + 1];
+		/* set by libzmq from the ZAP handler's answer; absent without one */
+		const char *user = zmq_msg_gets(b, "User-Id");
 
+		if (user != NULL)
+			snprintf(req->user_id, sizeof(req->user_id), "%s", user);
 		req->len = zmq_msg_size(b);
 		if (req->len > WIRE_MAX_FRAME) {
 			req->too_large = true;
@@ -247,11 +262,14 @@ rpc_server_drain(rpc_server_t *s, const char *service, rpc_handler_fn fn, void *
 }
 
 struct rpc_client {
-	void *zctx;
-	char *endpoint;
-	void *sock;
-	int   timeout_ms;
-	int   attempts;
+	void          *zctx;
+	char          *endpoint;
+	void          *sock;
+	int            timeout_ms;
+	int            attempts;
+	rpc_prepare_fn prepare;
+	void          *prepare_arg;
+	char           prepare_err[256];    /* why prepare refused the last socket */
 };
 
 static void *
@@ -263,6 +281,12 @@ rpc_client_connect(rpc_client_t *c)
 	if (sock == NULL)
 		return NULL;
 	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
+	if (c->prepare != NULL && c->prepare(c->prepare_arg, sock, c->endpoint,
+	    c->prepare_err, sizeof(c->prepare_err)) < 0) {
+		zmq_close(sock);
+		errno = EACCES;
+		return NULL;
+	}
 	if (zmq_connect(sock, c->endpoint) != 0) {
 		zmq_close(sock);
 		return NULL;
@@ -280,6 +304,13 @@ rpc_client_new(void *zctx, const char *endpoint, int timeout_ms, int attempts)
 	c->timeout_ms = timeout_ms > 0 ? timeout_ms : RPC_TIMEOUT_MS;
 	c->attempts = attempts > 0 ? attempts : RPC_RETRIES;
 	return c;
+}
+
+void
+rpc_client_prepare(rpc_client_t *c, rpc_prepare_fn prepare, void *arg)
+{
+	c->prepare = prepare;
+	c->prepare_arg = arg;
 }
 
 void
@@ -307,7 +338,7 @@ rpc_client_call(rpc_client_t *c, const void *req, size_t len,
 
 		if (c->sock == NULL && (c->sock = rpc_client_connect(c)) == NULL) {
 			snprintf(err, errlen, "cannot connect to %s: %s", c->endpoint,
-			    zmq_strerror(errno));
+			    c->prepare_err[0] ? c->prepare_err : zmq_strerror(errno));
 			return -1;
 		}
 		if (zmq_send(c->sock, req, len, 0) < 0) {

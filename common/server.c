@@ -404,6 +404,30 @@ server_status(server_t *s, const msg_t *m, pack_t *reply)
 	pack_map_close(reply);
 }
 
+/*
+ * Answers a request that its principal may not make "unauthorized"; who is
+ * NULL when the ZAP handler's User-Id names no key (the table changed
+ * under a live connection: never, as it is read-only). Every refusal of
+ * every daemon passes here.
+ */
+static void
+server_refuse(server_t *s, server_slot_t *slot, const char *op, size_t op_len,
+    const principal_t *who)
+{
+	wire_err_t err;
+
+	if (who == NULL)
+		wire_err_set(&err, WERR_UNAUTHORIZED, NULL, "this key is not known");
+	else
+		wire_err_set(&err, WERR_UNAUTHORIZED, "op", "a %s key may not call '%.*s'",
+		    auth_role_name(who->role), (int)(op_len > 64 ? 64 : op_len), op);
+	log_info("%s: refused '%.*s' from %s (%s)", s->c.service,
+	    (int)(op_len > 64 ? 64 : op_len), op, who ? who->name : slot->req.user_id,
+	    who ? auth_role_name(who->role) : "unknown key");
+	pack_reset(slot->reply);
+	pack_reply_error(slot->reply, &err, msg_req(slot->msg));
+}
+
 /* A write request, in a savepoint of its own inside the open transaction. */
 static void
 server_write(server_t *s, server_slot_t *slot)
@@ -447,6 +471,7 @@ server_take(server_t *s)
 		server_slot_t *slot = server_slot(s, s->tail);
 		const char *op;
 		size_t op_len, i;
+		const principal_t *who;
 
 		if (rpc_server_recv(s->rpc, &slot->req) <= 0)
 			break;
@@ -458,8 +483,17 @@ server_take(server_t *s)
 		    slot->reply)) == NULL)
 			continue;       /* answered: too large, malformed, ping */
 		pack_reset(slot->reply);
+		/* who sent it: the ZAP handler's name for the key, never the request's */
+		if ((who = auth_principal(s->c.auth, slot->req.user_id)) == NULL) {
+			server_refuse(s, slot, op, op_len, NULL);
+			continue;
+		}
+		msg_set_principal(slot->msg, who);
 		if (msg_op_is(op, op_len, WIRE_OP_STATUS)) {
-			server_status(s, slot->msg, slot->reply);
+			if (!auth_allows(SERVER_STATUS_ROLES, who))
+				server_refuse(s, slot, op, op_len, who);
+			else
+				server_status(s, slot->msg, slot->reply);
 			continue;
 		}
 		for (i = 0; i < s->c.nops; i++)
@@ -468,6 +502,10 @@ server_take(server_t *s)
 		if (i == s->c.nops) {
 			rpc_reply_unknown_op(slot->reply, slot->msg, s->c.service, op, op_len,
 			    s->c.ops, s->c.nops, sizeof(s->c.ops[0]));
+			continue;
+		}
+		if (!auth_allows(s->c.ops[i].roles, who)) {
+			server_refuse(s, slot, op, op_len, who);
 			continue;
 		}
 		slot->op = &s->c.ops[i];
@@ -521,6 +559,15 @@ server_stats(server_t *s, int64_t now)
 	s->last_us = us;
 }
 
+/* rpc.c's prepare hook: a CurveZMQ server with keys, a local endpoint without */
+static int
+server_prepare(void *arg, void *sock, const char *endpoint, char *err, size_t errlen)
+{
+	server_t *s = arg;
+
+	return auth_server_socket(s->c.auth, sock, endpoint, AUTH_DOMAIN_RPC, err, errlen);
+}
+
 server_t *
 server_new(void *zctx, const server_conf_t *conf, char *err, size_t errlen)
 {
@@ -557,7 +604,8 @@ server_new(void *zctx, const server_conf_t *conf, char *err, size_t errlen)
 		}
 		s->has_reader = true;
 	}
-	if ((s->rpc = rpc_server_new(zctx, conf->endpoint, err, errlen)) == NULL)
+	if ((s->rpc = rpc_server_new_with(zctx, conf->endpoint, server_prepare, s,
+	    err, errlen)) == NULL)
 		goto fail;
 	return s;
 fail:
@@ -623,6 +671,12 @@ uint64_t
 server_gen_committed(const server_t *s)
 {
 	return s->requested;
+}
+
+const auth_t *
+server_auth(const server_t *s)
+{
+	return s->c.auth;
 }
 
 uint64_t

@@ -77,6 +77,7 @@ main(int argc, char **argv)
 	cfg_t *cfg;
 	char err[512];
 	intake_t in, reader;
+	auth_t *auth;
 	void *zctx;
 
 	daemon_start(argc, argv, INTAKE_SERVICE, &args);
@@ -101,6 +102,9 @@ main(int argc, char **argv)
 		fatal(EXIT_IOERR, "%s", err);
 
 	zctx = daemon_zmq_ctx();
+	/* the keys and ZAP handler first: libzmq asks it for every handshake */
+	if ((auth = auth_new(zctx, cfg, "intake", err, sizeof(err))) == NULL)
+		fatal(EXIT_CONFIG, "%s", err);
 	conf = (server_conf_t){
 		.service = INTAKE_SERVICE,
 		.endpoint = cfg->endpoints.intake,
@@ -111,6 +115,7 @@ main(int argc, char **argv)
 		.ctx = &in,
 		.read_ctx = &reader,
 		.verbose = args.verbose,
+		.auth = auth,
 		.rolled_back = intake_rolled_back,
 		.committed = intake_committed,
 		.durable = intake_durable,
@@ -129,6 +134,7 @@ main(int argc, char **argv)
 
 	intake_links_close(&in);
 	server_destroy(&srv);
+	auth_destroy(&auth);
 	zmq_ctx_term(zctx);
 	db_close(&reader.db);
 	db_close(&in.db);
