@@ -479,6 +479,16 @@ auth_zap_start(auth_t *a, char *err, size_t errlen)
 	return 0;
 }
 
+auth_t *
+auth_table_new(const cfg_t *cfg)
+{
+	auth_t *a = xcalloc(1, sizeof(*a));
+
+	if ((a->on = cfg->auth.on))
+		auth_table(a, cfg);
+	return a;
+}
+
 static int
 auth_daemon_index(const char *who)
 {

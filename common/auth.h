@@ -103,6 +103,12 @@ typedef struct auth auth_t;
  * endpoints are local. NULL with err filled on failure.
  */
 auth_t *auth_new(void *zctx, const cfg_t *cfg, const char *who, char *err, size_t errlen);
+/*
+ * The key table of cfg alone, without a daemon's own key or a ZAP handler:
+ * for auth_zap_decide and auth_principal in tests and the fuzzer. An off
+ * auth_t without keys.
+ */
+auth_t *auth_table_new(const cfg_t *cfg);
 /* Stops the ZAP handler; call before the context is ended. */
 void auth_destroy(auth_t **self_p);
 /* keys are configured (a NULL auth is off) */

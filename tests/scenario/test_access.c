@@ -1,5 +1,5 @@
 /*
- * test_auth.c: CurveZMQ keys and roles (issue 10), as a client sees them.
+ * test_access.c: CurveZMQ keys and roles (issue 10), as a client sees them.
  *
  * The daemons run with the keyed harness (harness_new_keyed: a key per
  * daemon and a roster of client keys). For every operation of every
