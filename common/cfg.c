@@ -1720,11 +1720,17 @@ cfg_check_auth(cfg_loader_t *l, cfg_t *cfg)
 		const cfg_client_key_t *c = &cfg->auth.clients[i];
 		const node_t *item = cfg_item(list, i);
 
-		for (int j = 0; j < 3; j++)
+		for (int j = 0; j < 3; j++) {
 			if (c->public_key && d[j]->public_key &&
 			    strcmp(c->public_key, d[j]->public_key) == 0)
 				cfg_error(l, cfg_get(item, "public_key"), "'public_key': "
 				    "the key of auth.%s; a client has a key of its own", names[j]);
+			/* the daemons' keys are named trygg-intake, ...: a name means one key */
+			if (c->name && strncmp(c->name, "trygg-", 6) == 0 &&
+			    strcmp(c->name + 6, names[j]) == 0)
+				cfg_error(l, cfg_get(item, "name"), "'name': trygg-%s is the "
+				    "name of that daemon's own key", names[j]);
+		}
 		if (c->contact != NULL && cfg->contacts != NULL &&
 		    cfg_contact(cfg, c->contact, strlen(c->contact)) == NULL)
 			cfg_error(l, cfg_get(item, "contact"), "'contact': no contact "

@@ -256,6 +256,22 @@ harness_req(const char *op)
 	return p;
 }
 
+void
+harness_key_socket(harness_t *h, harness_daemon_t d, void *sock)
+{
+	char path[400], err[512] = "";
+	auth_client_t k = {.on = true};
+
+	if (!h->keyed || h->as[0] == '\0')
+		return;
+	snprintf(path, sizeof(path), "%s/keys/%s.key", h->dir, h->as);
+	snprintf(k.server_key, sizeof(k.server_key), "%s",
+	    harness_public_key(h, harness_names[d == H_WEB ? H_INTAKE : d]));
+	if (auth_keypair_read(path, true, &k.own, err, sizeof(err)) < 0 ||
+	    auth_client_socket(&k, sock) < 0)
+		fprintf(stderr, "harness: key %s: %s\n", h->as, err);
+}
+
 static const msgpack_object *
 harness_call_ms(harness_t *h, harness_daemon_t d, const void *data, size_t len, int ms)
 {
@@ -273,17 +289,7 @@ harness_call_ms(harness_t *h, harness_daemon_t d, const void *data, size_t len, 
 	free(h->reply_bytes);
 	h->reply_bytes = NULL;
 	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
-	if (h->keyed && h->as[0] != '\0') {
-		char path[400], err[512] = "";
-		auth_client_t k = {.on = true};
-
-		snprintf(path, sizeof(path), "%s/keys/%s.key", h->dir, h->as);
-		snprintf(k.server_key, sizeof(k.server_key), "%s",
-		    harness_public_key(h, harness_names[d == H_WEB ? H_INTAKE : d]));
-		if (auth_keypair_read(path, true, &k.own, err, sizeof(err)) < 0 ||
-		    auth_client_socket(&k, sock) < 0)
-			fprintf(stderr, "harness: key %s: %s\n", h->as, err);
-	}
+	harness_key_socket(h, d, sock);
 	zmq_connect(sock, h->endpoint[d]);
 	zmq_send(sock, data, len, 0);
 	item.socket = sock;

@@ -76,6 +76,8 @@ void harness_destroy(harness_t **self_p);
  * harness_call uses the key h->as names ("harness" at first; "" for none).
  */
 harness_t *harness_new_keyed(const char *override);
+/* Keyed: makes sock (not yet connected) a CurveZMQ client to d with h->as's key. */
+void harness_key_socket(harness_t *h, harness_daemon_t d, void *sock);
 /* the public key (Z85) of a roster name or a daemon ("trygg-intake"); "" if unknown */
 const char *harness_public_key(harness_t *h, const char *name);
 /* Replaces every from with to in the configuration file (for the next starts); 0 or -1. */

@@ -208,6 +208,8 @@ TEST(the_auth_block_and_its_errors)
 		    "no contact has the id 'nobody'"},
 		{"  clients:\n    - {name: a, public_key: \"%s\", role: admin}\n"
 		    "    - {name: a, public_key: \"%s\", role: admin}\n", "t.yaml:"},
+		{"  clients:\n    - {name: trygg-intake, public_key: \"%s\", role: daemon}\n",
+		    "name of that daemon's own key"},
 	};
 	buf_t errs = BUF_INIT;
 	cfg_t *cfg;
@@ -327,6 +329,22 @@ TEST(the_zap_handler_admits_listed_keys_only)
 	buf_free(&errs);
 }
 
+/* the shipped configurations: the default without keys, production with them */
+TEST(the_default_has_no_keys_and_production_has_them)
+{
+	buf_t errs = BUF_INIT;
+	cfg_t *def = cfg_load(CFG_DEFAULT_PATH, &errs), *prod;
+
+	CHECK(def != NULL && !def->auth.on);
+	prod = cfg_load("config/production.yaml", &errs);
+	CHECK_STR(buf_str(&errs), "");
+	CHECK(prod != NULL && prod->auth.on && prod->auth.nclients >= 5);
+	CHECK(prod != NULL && !auth_endpoint_local(prod->endpoints.intake));
+	cfg_destroy(&def);
+	cfg_destroy(&prod);
+	buf_free(&errs);
+}
+
 TEST(zz_cleanup)
 {
 	cleanup();
@@ -335,4 +353,5 @@ TEST(zz_cleanup)
 TEST_MAIN(a_key_pair_survives_its_file_and_the_file_is_private,
     bad_key_files_are_refused_with_the_reason, local_endpoints,
     roles_admins_everything_and_an_empty_mask_admins_only,
-    the_auth_block_and_its_errors, the_zap_handler_admits_listed_keys_only, zz_cleanup)
+    the_auth_block_and_its_errors, the_zap_handler_admits_listed_keys_only,
+    the_default_has_no_keys_and_production_has_them, zz_cleanup)
