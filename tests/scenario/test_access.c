@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <zmq.h>
+
 #define WAIT_MS 20000           /* for what must happen */
 /*
  * For what must not: a refused handshake leaves the client waiting for
@@ -456,6 +458,83 @@ TEST(the_cli_uses_its_key_and_an_unlisted_one_gets_nowhere)
 	harness_destroy(&h);
 }
 
+/* a SUB to the notifications PUB with key as, subscribed to everything */
+static void *
+subscribe_as(harness_t *h, const char *as)
+{
+	void *sub = zmq_socket(h->zctx, ZMQ_SUB);
+	int linger = 0;
+
+	zmq_setsockopt(sub, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_setsockopt(sub, ZMQ_SUBSCRIBE, "", 0);
+	snprintf(h->as, sizeof(h->as), "%s", as);
+	harness_key_socket(h, H_ESCALATION, sub);
+	snprintf(h->as, sizeof(h->as), "harness");
+	zmq_connect(sub, h->notifications);
+	return sub;
+}
+
+/* notifications that reach sub within ms */
+static int
+heard(void *sub, int ms)
+{
+	int n = 0;
+	zmq_pollitem_t item = {sub, 0, ZMQ_POLLIN, 0};
+
+	while (zmq_poll(&item, 1, ms) > 0) {
+		zmq_msg_t m;
+		int more = 1;
+		size_t len = sizeof(more);
+
+		while (more) {
+			zmq_msg_init(&m);
+			zmq_msg_recv(&m, sub, 0);
+			zmq_msg_close(&m);
+			zmq_getsockopt(sub, ZMQ_RCVMORE, &more, &len);
+		}
+		n++;
+		ms = 200;       /* the rest of a burst */
+	}
+	return n;
+}
+
+TEST(notifications_reach_listed_responders_only)
+{
+	harness_t *h = keyed();
+	void *resp = subscribe_as(h, "responder"), *rep = subscribe_as(h, "anna"),
+	    *none = subscribe_as(h, ""), *stranger = subscribe_as(h, "stranger");
+
+	usleep(500 * 1000);             /* the subscriptions reach the PUB */
+	CHECK(submit_as(h, "harness", "n-1", "Skäggetorp", "brand", 5)[0] != '\0');
+	CHECK(heard(resp, WAIT_MS) > 0);
+	CHECK_INT(heard(rep, NOTHING_MS), 0);
+	CHECK_INT(heard(none, NOTHING_MS), 0);
+	CHECK_INT(heard(stranger, NOTHING_MS), 0);
+	zmq_close(resp);
+	zmq_close(rep);
+	zmq_close(none);
+	zmq_close(stranger);
+	harness_destroy(&h);
+}
+
+TEST(the_web_gateway_reaches_the_daemons_with_its_own_key)
+{
+	harness_t *h = keyed();
+	harness_http_t r;
+
+	CHECK(harness_start(h, H_WEB) == 0);
+	CHECK_INT(harness_http(h, "GET", "/healthz", NULL, NULL, 0, &r), 200);
+	CHECK_HAS(r.body, "\"intake\"");
+	harness_http_free(&r);
+	/* and without it, the daemons do not answer it */
+	harness_kill(h, H_WEB, SIGTERM);
+	CHECK(harness_rewrite(h, "web_key_file: keys/web.key", "web_key_file: keys/stranger.key") == 0);
+	CHECK(harness_start(h, H_WEB) == 0);
+	CHECK_INT(harness_http(h, "GET", "/healthz", NULL, NULL, 0, &r), 503);
+	harness_http_free(&r);
+	harness_destroy(&h);
+}
+
 TEST_MAIN(every_op_of_every_daemon_refuses_no_key_unknown_key_and_wrong_role,
     reporters_read_their_own_incidents_and_report_as_their_key,
     coordinators_read_and_update_their_own_teams_incidents,
@@ -463,4 +542,6 @@ TEST_MAIN(every_op_of_every_daemon_refuses_no_key_unknown_key_and_wrong_role,
     a_link_with_a_wrong_daemon_key_is_refused_then_delivers_everything_once,
     a_daemon_refuses_a_network_address_without_keys_and_a_readable_secret_key,
     keygen_writes_a_private_pair_and_never_overwrites,
-    the_cli_uses_its_key_and_an_unlisted_one_gets_nowhere)
+    the_cli_uses_its_key_and_an_unlisted_one_gets_nowhere,
+    notifications_reach_listed_responders_only,
+    the_web_gateway_reaches_the_daemons_with_its_own_key)
