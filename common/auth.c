@@ -389,8 +389,8 @@ static void
 auth_zap_answer(auth_t *a)
 {
 	zmq_msg_t f[AUTH_ZAP_FRAMES_MAX];
-	const void *data[AUTH_ZAP_FRAMES_MAX];
-	size_t lens[AUTH_ZAP_FRAMES_MAX];
+	const void *data[AUTH_ZAP_FRAMES_MAX] = {NULL};
+	size_t lens[AUTH_ZAP_FRAMES_MAX] = {0};
 	int n = 0, more = 1, extra = 0;
 	size_t more_len = sizeof(more);
 	auth_zap_reply_t r;

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <zmq.h>
 
@@ -270,7 +271,92 @@ struct rpc_client {
 	rpc_prepare_fn prepare;
 	void          *prepare_arg;
 	char           prepare_err[256];    /* why prepare refused the last socket */
+	void          *mon;                 /* PAIR: the socket's handshake failures */
+	unsigned       nsock;               /* sockets opened, for the monitor's name */
 };
+
+/* the handshake failures that a resend cannot mend */
+#define RPC_HANDSHAKE_EVENTS (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | \
+    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+
+/* Closes the client's socket and its monitor. */
+static void
+rpc_client_close(rpc_client_t *c)
+{
+	if (c->sock != NULL) {
+		zmq_socket_monitor(c->sock, NULL, 0);
+		zmq_close(c->sock);
+		c->sock = NULL;
+	}
+	if (c->mon != NULL) {
+		zmq_close(c->mon);
+		c->mon = NULL;
+	}
+}
+
+/*
+ * Watches the fresh socket's handshakes: a daemon that refuses the key (or
+ * its absence) answers nothing ever, and the client should say so at once
+ * rather than time out three times. Best effort: without the monitor the
+ * client only waits.
+ */
+static void
+rpc_client_monitor(rpc_client_t *c, void *sock)
+{
+	char ep[64];
+	int linger = 0;
+
+	snprintf(ep, sizeof(ep), "inproc://rpc-client-%p-%u", (void *)c, c->nsock++);
+	if (zmq_socket_monitor(sock, ep, RPC_HANDSHAKE_EVENTS) != 0 ||
+	    (c->mon = zmq_socket(c->zctx, ZMQ_PAIR)) == NULL)
+		return;
+	zmq_setsockopt(c->mon, ZMQ_LINGER, &linger, sizeof(linger));
+	if (zmq_connect(c->mon, ep) != 0) {
+		zmq_close(c->mon);
+		c->mon = NULL;
+	}
+}
+
+/* Reads a monitor event; the handshake failure's text into err, or 0 for none. */
+static int
+rpc_client_event(rpc_client_t *c, char *err, size_t errlen)
+{
+	zmq_msg_t f;
+	uint16_t event = 0;
+	uint32_t value = 0;
+	int more = 0;
+	size_t more_len = sizeof(more);
+
+	zmq_msg_init(&f);
+	if (zmq_msg_recv(&f, c->mon, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&f);
+		return 0;
+	}
+	if (zmq_msg_size(&f) >= 6) {
+		memcpy(&event, zmq_msg_data(&f), 2);
+		memcpy(&value, (const char *)zmq_msg_data(&f) + 2, 4);
+	}
+	zmq_getsockopt(c->mon, ZMQ_RCVMORE, &more, &more_len);
+	zmq_msg_close(&f);
+	while (more) {          /* the endpoint frame */
+		zmq_msg_init(&f);
+		zmq_msg_recv(&f, c->mon, 0);
+		zmq_getsockopt(c->mon, ZMQ_RCVMORE, &more, &more_len);
+		zmq_msg_close(&f);
+	}
+	if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+		snprintf(err, errlen, "%s refused this client's key (status %u): is its public "
+		    "key listed in the daemon's configuration (auth.clients)?", c->endpoint,
+		    (unsigned)value);
+		return 1;
+	}
+	if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+		snprintf(err, errlen, "the security handshake with %s failed: the daemon and "
+		    "this client disagree about keys (auth in the configuration)", c->endpoint);
+		return 1;
+	}
+	return 0;
+}
 
 static void *
 rpc_client_connect(rpc_client_t *c)
@@ -287,8 +373,16 @@ rpc_client_connect(rpc_client_t *c)
 		errno = EACCES;
 		return NULL;
 	}
+	rpc_client_monitor(c, sock);
 	if (zmq_connect(sock, c->endpoint) != 0) {
+		int e = errno;
+
+		zmq_socket_monitor(sock, NULL, 0);
 		zmq_close(sock);
+		if (c->mon != NULL)
+			zmq_close(c->mon);
+		c->mon = NULL;
+		errno = e;
 		return NULL;
 	}
 	return sock;
@@ -320,8 +414,7 @@ rpc_client_destroy(rpc_client_t **self_p)
 
 	if (self_p == NULL || (c = *self_p) == NULL)
 		return;
-	if (c->sock)
-		zmq_close(c->sock);
+	rpc_client_close(c);
 	free(c->endpoint);
 	free(c);
 	*self_p = NULL;
@@ -332,9 +425,11 @@ rpc_client_call(rpc_client_t *c, const void *req, size_t len,
     char **reply, size_t *reply_len, char *err, size_t errlen)
 {
 	for (int attempt = 0; attempt < c->attempts; attempt++) {
-		zmq_pollitem_t item;
+		zmq_pollitem_t items[2];
 		zmq_msg_t msg;
-		int rc;
+		int rc, n;
+		long waited = 0;
+		struct timespec t0, t1;
 
 		if (c->sock == NULL && (c->sock = rpc_client_connect(c)) == NULL) {
 			snprintf(err, errlen, "cannot connect to %s: %s", c->endpoint,
@@ -346,12 +441,25 @@ rpc_client_call(rpc_client_t *c, const void *req, size_t len,
 			    zmq_strerror(errno));
 			return -1;
 		}
-		item.socket = c->sock;
-		item.events = ZMQ_POLLIN;
-		do
-			rc = zmq_poll(&item, 1, c->timeout_ms);
-		while (rc < 0 && errno == EINTR);
-		if (rc > 0 && (item.revents & ZMQ_POLLIN)) {
+		items[0] = (zmq_pollitem_t){c->sock, 0, ZMQ_POLLIN, 0};
+		items[1] = (zmq_pollitem_t){c->mon, 0, ZMQ_POLLIN, 0};
+		n = c->mon != NULL ? 2 : 1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (;;) {
+			rc = zmq_poll(items, n, c->timeout_ms - waited);
+			if (rc > 0 && n == 2 && (items[1].revents & ZMQ_POLLIN) &&
+			    rpc_client_event(c, err, errlen)) {
+				/* a refused key stays refused: no resend */
+				rpc_client_close(c);
+				return -1;
+			}
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			waited = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+			if ((rc > 0 && (items[0].revents & ZMQ_POLLIN)) || waited >= c->timeout_ms ||
+			    (rc < 0 && errno != EINTR))
+				break;
+		}
+		if (rc > 0 && (items[0].revents & ZMQ_POLLIN)) {
 			zmq_msg_init(&msg);
 			if (zmq_msg_recv(&msg, c->sock, 0) >= 0) {
 				*reply_len = zmq_msg_size(&msg);
@@ -364,8 +472,7 @@ rpc_client_call(rpc_client_t *c, const void *req, size_t len,
 			zmq_msg_close(&msg);
 		}
 		/* no reply: the REQ socket is stuck mid-exchange; start afresh */
-		zmq_close(c->sock);
-		c->sock = NULL;
+		rpc_client_close(c);
 	}
 	snprintf(err, errlen, "no reply from %s after %d attempts of %d ms",
 	    c->endpoint, c->attempts, c->timeout_ms);

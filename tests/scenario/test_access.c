@@ -452,7 +452,9 @@ TEST(the_cli_uses_its_key_and_an_unlisted_one_gets_nowhere)
 	free(out);
 	snprintf(key, sizeof(key), "%s/keys/stranger.key", h->dir);
 	setenv("TRYGG_KEY", key, 1);
-	CHECK(harness_cli(h, &out, args) != 0);
+	CHECK_INT(harness_cli(h, &out, args), 69);
+	/* said at once, not after three timeouts */
+	CHECK_HAS(out, "refused this client's key");
 	free(out);
 	unsetenv("TRYGG_KEY");
 	harness_destroy(&h);
