@@ -340,6 +340,28 @@ TEST(an_ack_by_a_reporter_and_a_spoofed_by_are_refused)
 	harness_destroy(&h);
 }
 
+TEST(a_daemon_key_delivers_as_itself_only)
+{
+	harness_t *h = keyed();
+	pack_t *p = harness_req("link.deliver");
+	const msgpack_object *r;
+
+	pack_kv_str(p, "link", "escalation");
+	pack_kv_str(p, "source", "trygg-intake");
+	pack_kv_str(p, "epoch", "0123456789abcdef");
+	pack_key(p, "messages");
+	pack_array_open(p);
+	pack_array_close(p);
+	pack_map_close(p);
+	snprintf(h->as, sizeof(h->as), "other-daemon");
+	r = harness_call(h, H_ESCALATION, p);
+	snprintf(h->as, sizeof(h->as), "harness");
+	CHECK_STR(r ? h_code(r) : "no reply", "unauthorized");
+	CHECK_STR(r ? h_str(h_get(r, "error"), "field") : "", "source");
+	pack_destroy(&p);
+	harness_destroy(&h);
+}
+
 /* incidents intake has stored (admin's list) and escalations escalation holds */
 static int
 count(harness_t *h, harness_daemon_t d)
@@ -541,6 +563,7 @@ TEST_MAIN(every_op_of_every_daemon_refuses_no_key_unknown_key_and_wrong_role,
     reporters_read_their_own_incidents_and_report_as_their_key,
     coordinators_read_and_update_their_own_teams_incidents,
     an_ack_by_a_reporter_and_a_spoofed_by_are_refused,
+    a_daemon_key_delivers_as_itself_only,
     a_link_with_a_wrong_daemon_key_is_refused_then_delivers_everything_once,
     a_daemon_refuses_a_network_address_without_keys_and_a_readable_secret_key,
     keygen_writes_a_private_pair_and_never_overwrites,
