@@ -426,7 +426,8 @@ intake_view_list(intake_t *in, const intake_list_t *q, pack_t *p, char next[32])
 			    want, &r)) < 0)
 				goto out;
 		}
-		qsort(r.rows, r.n, sizeof(*r.rows), intake_rows_desc);
+		if (r.n > 1)    /* r.rows is NULL when nothing matched */
+			qsort(r.rows, r.n, sizeof(*r.rows), intake_rows_desc);
 		if (r.n > (size_t)want)
 			r.n = (size_t)want;
 	}
