@@ -498,44 +498,68 @@ auth_daemon_index(const char *who)
 	return -1;
 }
 
-auth_t *
-auth_new(void *zctx, const cfg_t *cfg, const char *who, char *err, size_t errlen)
+/* What a daemon's start needs of its keys; kp (may be NULL) gets its pair. 0 or -1. */
+static int
+auth_daemon_keys(const cfg_t *cfg, const char *who, auth_keypair_t *kp, char *err,
+    size_t errlen)
 {
 	const cfg_daemon_key_t *d[3] = {&cfg->auth.intake, &cfg->auth.escalation,
 	    &cfg->auth.reporting};
-	auth_t *a = xcalloc(1, sizeof(*a));
 	int i = auth_daemon_index(who);
+	auth_keypair_t own;
 
-	a->zctx = zctx;
+	if (i < 0) {
+		snprintf(err, errlen, "auth: no daemon is called '%s'", who ? who : "");
+		return -1;
+	}
 	if (!cfg->auth.on) {
 		/* what this daemon binds: its ROUTER, and escalation's PUB */
 		const char *binds[2] = {i == 0 ? cfg->endpoints.intake : i == 1 ?
-		    cfg->endpoints.escalation : i == 2 ? cfg->endpoints.reporting : NULL,
+		    cfg->endpoints.escalation : cfg->endpoints.reporting,
 		    i == 1 ? cfg->endpoints.notifications : NULL};
 
 		for (int b = 0; b < 2; b++)
-			if (binds[b] != NULL && auth_server_socket(a, NULL, binds[b], "",
+			if (binds[b] != NULL && auth_server_socket(NULL, NULL, binds[b], "",
 			    err, errlen) < 0)
-				goto fail;
-		return a;
-	}
-	a->on = true;
-	if (i < 0) {
-		snprintf(err, errlen, "auth: no daemon is called '%s'", who ? who : "");
-		goto fail;
+				return -1;
+		return 0;
 	}
 	if (d[i]->secret_key_file == NULL) {
 		snprintf(err, errlen, "auth.%s.secret_key_file: not given; trygg-%s needs "
 		    "its key pair", who, who);
-		goto fail;
+		return -1;
 	}
-	if (auth_keypair_read(d[i]->secret_key_file, true, &a->own, err, errlen) < 0)
-		goto fail;
-	if (strcmp(a->own.public_key, d[i]->public_key) != 0) {
+	if (auth_keypair_read(d[i]->secret_key_file, true, &own, err, errlen) < 0)
+		return -1;
+	if (strcmp(own.public_key, d[i]->public_key) != 0) {
 		snprintf(err, errlen, "%s: not the key pair of auth.%s.public_key",
 		    d[i]->secret_key_file, who);
-		goto fail;
+		memset(&own, 0, sizeof(own));
+		return -1;
 	}
+	if (kp != NULL)
+		*kp = own;
+	memset(&own, 0, sizeof(own));
+	return 0;
+}
+
+int
+auth_check(const cfg_t *cfg, const char *who, char *err, size_t errlen)
+{
+	return auth_daemon_keys(cfg, who, NULL, err, errlen);
+}
+
+auth_t *
+auth_new(void *zctx, const cfg_t *cfg, const char *who, char *err, size_t errlen)
+{
+	auth_t *a = xcalloc(1, sizeof(*a));
+
+	a->zctx = zctx;
+	if (auth_daemon_keys(cfg, who, &a->own, err, errlen) < 0)
+		goto fail;
+	if (!cfg->auth.on)
+		return a;
+	a->on = true;
 	auth_table(a, cfg);
 	if (auth_zap_start(a, err, errlen) < 0)
 		goto fail;

@@ -109,6 +109,12 @@ auth_t *auth_new(void *zctx, const cfg_t *cfg, const char *who, char *err, size_
  * auth_t without keys.
  */
 auth_t *auth_table_new(const cfg_t *cfg);
+/*
+ * auth_new's checks without starting anything, for -n: the daemon's key
+ * pair is readable, private and the configured one; without keys, its
+ * endpoints are local. 0 or -1 with err filled.
+ */
+int auth_check(const cfg_t *cfg, const char *who, char *err, size_t errlen);
 /* Stops the ZAP handler; call before the context is ended. */
 void auth_destroy(auth_t **self_p);
 /* keys are configured (a NULL auth is off) */

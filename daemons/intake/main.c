@@ -87,6 +87,8 @@ main(int argc, char **argv)
 	in.fail_id = getenv("TRYGG_TEST_FAIL_ID");
 	if ((in.tz = tz_open(cfg->timezone, err, sizeof(err))) == NULL)
 		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
+	if (auth_check(cfg, "intake", err, sizeof(err)) < 0)
+		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
 	if (args.check_only) {
 		printf("configuration OK\n");
 		tz_destroy(&in.tz);

@@ -63,6 +63,8 @@ main(int argc, char **argv)
 	rep.cfg = cfg;
 	if ((rep.tz = tz_open(cfg->timezone, err, sizeof(err))) == NULL)
 		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
+	if (auth_check(cfg, "reporting", err, sizeof(err)) < 0)
+		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
 	if (args.check_only) {
 		printf("configuration OK\n");
 		tz_destroy(&rep.tz);

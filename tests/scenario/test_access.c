@@ -434,6 +434,14 @@ TEST(a_daemon_refuses_a_network_address_without_keys_and_a_readable_secret_key)
 	CHECK_INT(harness_run(h, H_INTAKE, NULL, &out), 78);
 	CHECK_HAS(out, "not a loopback address");
 	free(out);
+	/* and -n, the configuration check, says so too */
+	{
+		const char *n[] = {"-n", NULL};
+
+		CHECK_INT(harness_run(h, H_INTAKE, n, &out), 78);
+		CHECK_HAS(out, "not a loopback address");
+		free(out);
+	}
 
 	snprintf(path, sizeof(path), "%s/keys/trygg-reporting.key", k->dir);
 	CHECK(chmod(path, 0640) == 0);
