@@ -17,11 +17,13 @@
  * with a thousand keys pays ten comparisons per request.
  */
 #include "auth.h"
+#include "log.h"
 #include "mem.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +88,29 @@ bool
 auth_allows(unsigned roles, const principal_t *who)
 {
 	return who != NULL && (who->role & (roles | ROLE_ADMIN)) != 0;
+}
+
+int
+auth_refuse(const msg_t *m, pack_t *reply, const char *field, const char *fmt, ...)
+{
+	const principal_t *who = msg_principal(m);
+	const char *op = "";
+	size_t op_len = 0;
+	wire_err_t err;
+	char text[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (msg_header(m, &op, &op_len, &err) < 0)
+		op_len = 0;
+	log_info("refused '%.*s' from %s (%s): %s", (int)(op_len > 64 ? 64 : op_len), op,
+	    who->name, auth_role_name(who->role), text);
+	wire_err_set(&err, WERR_UNAUTHORIZED, field, "%s", text);
+	pack_reset(reply);
+	pack_reply_error(reply, &err, msg_req(m));
+	return 0;
 }
 
 const char *

@@ -40,6 +40,8 @@
 #include <stdint.h>
 
 #include "cfg.h"
+#include "msg.h"
+#include "pack.h"
 #include "principal.h"
 
 #define AUTH_Z85_LEN        40          /* a key in Z85 text */
@@ -87,6 +89,14 @@ const char *auth_role_name(role_t role);
  */
 bool auth_allows(unsigned roles, const principal_t *who);
 
+/*
+ * Answers m "unauthorized" (field may be NULL; the message from fmt) and
+ * logs who was refused what. Every refusal passes here, the skeleton's
+ * (server_refuse) and the operations' own, so that one place sees them
+ * all. Returns 0, a handler's "answered".
+ */
+int auth_refuse(const msg_t *m, pack_t *reply, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* the id a principal acts as ("by" of ack, resolve, update): its contact, else its name */
 const char *auth_acts_as(const principal_t *who);
 

@@ -439,14 +439,9 @@ link_deliver(db_t *db, const msg_t *m, link_apply_fn apply, void *ctx, pack_t *r
 	memcpy(source, src->via.str.ptr, src->via.str.size);
 	source[src->via.str.size] = '\0';
 	/* with keys, a daemon delivers as itself: its key's name is its source */
-	if (!(msg_principal(m)->role & ROLE_ADMIN) && strcmp(msg_principal(m)->name, source) != 0) {
-		wire_err_t err;
-
-		wire_err_set(&err, WERR_UNAUTHORIZED, "source", "this key delivers as '%s' only",
+	if (!(msg_principal(m)->role & ROLE_ADMIN) && strcmp(msg_principal(m)->name, source) != 0)
+		return auth_refuse(m, reply, "source", "this key delivers as '%s' only",
 		    msg_principal(m)->name);
-		pack_reply_error(reply, &err, msg_req(m));
-		return 0;
-	}
 	memcpy(epoch, ep->via.str.ptr, ep->via.str.size);
 	epoch[ep->via.str.size] = '\0';
 

@@ -416,14 +416,14 @@ server_refuse(server_t *s, server_slot_t *slot, const char *op, size_t op_len,
 {
 	wire_err_t err;
 
-	if (who == NULL)
-		wire_err_set(&err, WERR_UNAUTHORIZED, NULL, "this key is not known");
-	else
-		wire_err_set(&err, WERR_UNAUTHORIZED, "op", "a %s key may not call '%.*s'",
+	if (who != NULL) {
+		auth_refuse(slot->msg, slot->reply, "op", "a %s key may not call '%.*s'",
 		    auth_role_name(who->role), (int)(op_len > 64 ? 64 : op_len), op);
-	log_info("%s: refused '%.*s' from %s (%s)", s->c.service,
-	    (int)(op_len > 64 ? 64 : op_len), op, who ? who->name : slot->req.user_id,
-	    who ? auth_role_name(who->role) : "unknown key");
+		return;
+	}
+	log_warn("%s: refused '%.*s': the ZAP handler's User-Id '%s' names no key",
+	    s->c.service, (int)(op_len > 64 ? 64 : op_len), op, slot->req.user_id);
+	wire_err_set(&err, WERR_UNAUTHORIZED, NULL, "this key is not known");
 	pack_reset(slot->reply);
 	pack_reply_error(slot->reply, &err, msg_req(slot->msg));
 }

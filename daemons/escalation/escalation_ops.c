@@ -122,9 +122,8 @@ escalation_target(escalation_t *esc, const msg_t *m, const msg_field_t *fields, 
 	if (!(msg_principal(m)->role & ROLE_ADMIN) &&
 	    (strlen(auth_acts_as(msg_principal(m))) != v[1].len ||
 	    memcmp(auth_acts_as(msg_principal(m)), v[1].str, v[1].len) != 0)) {
-		wire_err_set(&err, WERR_UNAUTHORIZED, "by", "'by' must be this key's own "
-		    "contact (%s)", auth_acts_as(msg_principal(m)));
-		pack_reply_error(reply, &err, msg_req(m));
+		auth_refuse(m, reply, "by", "'by' must be this key's own contact (%s)",
+		    auth_acts_as(msg_principal(m)));
 		return -1;
 	}
 	if (cfg_contact(esc->cfg, v[1].str, v[1].len) == NULL) {
@@ -255,8 +254,7 @@ escalation_ack_token(escalation_t *esc, const msg_t *m, pack_t *reply)
 	/* a link is its contact's: another person's key may not use it */
 	if (!(msg_principal(m)->role & ROLE_ADMIN) &&
 	    strcmp(t.contact, auth_acts_as(msg_principal(m))) != 0)
-		return escalation_error(reply, m, WERR_UNAUTHORIZED, "token",
-		    "this ack link was made for another contact");
+		return auth_refuse(m, reply, "token", "this ack link was made for another contact");
 	if (strcmp(t.state, "resolved") == 0)
 		return escalation_error(reply, m, WERR_CONFLICT, "token",
 		    "the escalation is resolved; this ack link no longer works");

@@ -144,7 +144,6 @@ intake_may(intake_t *in, const msg_t *m, int64_t row, pack_t *reply)
 {
 	const principal_t *who = msg_principal(m);
 	char team[72], reporter[408];
-	wire_err_t err;
 
 	if (who->role & ROLE_ADMIN)
 		return 1;
@@ -154,10 +153,8 @@ intake_may(intake_t *in, const msg_t *m, int64_t row, pack_t *reply)
 		return 1;
 	if ((who->role & ROLE_COORDINATOR) && who->team != NULL && strcmp(team, who->team) == 0)
 		return 1;
-	wire_err_set(&err, WERR_UNAUTHORIZED, "number", "this incident is %s",
+	return auth_refuse(m, reply, "number", "this incident is %s",
 	    who->role & ROLE_COORDINATOR ? "another team's" : "not one this key reported");
-	pack_reply_error(reply, &err, msg_req(m));
-	return 0;
 }
 
 static int
@@ -232,12 +229,9 @@ intake_op_list(void *ctx, const msg_t *m, pack_t *reply)
 		const principal_t *who = msg_principal(m);
 
 		if (who->role & ROLE_COORDINATOR) {
-			if (team != NULL && (who->team == NULL || strcmp(team->id, who->team) != 0)) {
-				wire_err_set(&err, WERR_UNAUTHORIZED, "team", "a coordinator lists "
-				    "its own team's incidents only");
-				pack_reply_error(reply, &err, msg_req(m));
-				return 0;
-			}
+			if (team != NULL && (who->team == NULL || strcmp(team->id, who->team) != 0))
+				return auth_refuse(m, reply, "team", "a coordinator lists its own "
+				    "team's incidents only");
 			q.team = who->team;
 		} else {
 			q.reporter = who->name;
@@ -299,10 +293,8 @@ intake_op_update(void *ctx, const msg_t *m, pack_t *reply)
 	if (!(msg_principal(m)->role & ROLE_ADMIN) &&
 	    (strlen(auth_acts_as(msg_principal(m))) != v[1].len ||
 	    memcmp(auth_acts_as(msg_principal(m)), v[1].str, v[1].len) != 0)) {
-		wire_err_set(&err, WERR_UNAUTHORIZED, "by", "'by' must be this key's own "
-		    "contact (%s)", auth_acts_as(msg_principal(m)));
-		pack_reply_error(reply, &err, msg_req(m));
-		return 0;
+		return auth_refuse(m, reply, "by", "'by' must be this key's own contact (%s)",
+		    auth_acts_as(msg_principal(m)));
 	}
 	if ((rc = intake_may(in, m, row, reply)) <= 0)
 		return rc < 0 ? intake_internal(reply, m, "reading the incident", in) : 0;

@@ -101,12 +101,11 @@ reporting_op_report(void *ctx, const msg_t *m, pack_t *reply)
 	/* a coordinator's reports are of its own team, whatever it asks */
 	if (!(who->role & ROLE_ADMIN)) {
 		if (team != NULL && strcmp(team->id, who->team ? who->team : "") != 0)
-			return reporting_error(reply, m, WERR_UNAUTHORIZED, "team",
-			    "a coordinator reports on its own team only");
+			return auth_refuse(m, reply, "team", "a coordinator reports on its own "
+			    "team only");
 		if ((team = cfg_team(rep->cfg, who->team ? who->team : "",
 		    who->team ? strlen(who->team) : 0)) == NULL)
-			return reporting_error(reply, m, WERR_UNAUTHORIZED, "team",
-			    "this key belongs to no team");
+			return auth_refuse(m, reply, "team", "this key belongs to no team");
 	}
 	if (reporting_make(rep, reporting_kinds[v[0].i], &period, team ? team->id : NULL,
 	    v[4].present && v[4].b, format, &out) < 0) {
