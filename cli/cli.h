@@ -77,6 +77,9 @@ int cmd_watch(cli_t *cli, int argc, char **argv);       /* cmd_watch.c */
 int cmd_status(cli_t *cli, int argc, char **argv);      /* cmd_status.c */
 int cmd_ping(cli_t *cli, int argc, char **argv);        /* ping [DAEMON] */
 int cmd_audit(cli_t *cli, int argc, char **argv);       /* cmd_audit.c: audit verify */
+int cmd_keygen(cli_t *cli, int argc, char **argv);      /* keygen [--out FILE] */
+/* cli_auth.c: rpc_prepare_fn making a socket a CurveZMQ client when keys are configured */
+int cli_auth_prepare(void *arg, void *sock, const char *endpoint, char *err, size_t errlen);
 /*
  * An incident's escalations beside it, for get and submit. reply is
  * intake's reply holding "incident". With --json it prints reply with

@@ -135,6 +135,7 @@ int
 cmd_watch(cli_t *cli, int argc, char **argv)
 {
 	const char *contact = NULL, *endpoint = cli->cfg->endpoints.notifications;
+	char err[512];
 	int ivl = WATCH_RECONNECT_MS, ivl_max = WATCH_RECONNECT_MAX_MS;
 	int hb = WATCH_HEARTBEAT_MS, hb_timeout = WATCH_HEARTBEAT_TIMEOUT_MS, linger = 0;
 	struct sigaction sa;
@@ -171,6 +172,12 @@ cmd_watch(cli_t *cli, int argc, char **argv)
 	}
 	zmq_setsockopt(mon, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_connect(mon, WATCH_MONITOR);
+	if (cli_auth_prepare(cli, sub, endpoint, err, sizeof(err)) < 0) {
+		fprintf(stderr, "trygg: watch: %s\n", err);
+		zmq_close(mon);
+		zmq_close(sub);
+		return EXIT_CONFIG;
+	}
 	if (zmq_connect(sub, endpoint) < 0) {
 		fprintf(stderr, "trygg: watch: %s: %s\n", endpoint, zmq_strerror(errno));
 		zmq_close(mon);

@@ -58,6 +58,7 @@ static const struct {
 	{"jobs", cmd_jobs, true, "jobs"},
 	{"backup", cmd_backup, true, "backup DIR"},
 	{"audit", cmd_audit, false, "audit verify [--db FILE]..."},
+	{"keygen", cmd_keygen, false, "keygen [--out FILE]"},
 };
 
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
@@ -150,6 +151,7 @@ cli_call_with(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *r
 	msgpack_unpacker unp;
 	msgpack_unpack_return urc;
 
+	rpc_client_prepare(c, cli_auth_prepare, cli);
 	data = pack_data(req, &len);
 	if (rpc_client_call(c, data, len, &raw, &raw_len, err, sizeof(err)) < 0) {
 		rpc_client_destroy(&c);

@@ -119,6 +119,7 @@ struct cfg_index {
 #define AT(obj, off)     ((void *)((char *)(obj) + (off)))
 
 static cfg_set_fn cfg_set_short_date, cfg_set_short_holiday, cfg_set_keep;
+static cfg_check_fn cfg_check_daemon_key, cfg_check_client_key;
 static cfg_check_fn cfg_check_root, cfg_check_office, cfg_check_short,
     cfg_check_override, cfg_check_escalation, cfg_check_channel, cfg_check_job;
 
@@ -324,6 +325,38 @@ static const struct cfg_key cfg_retention_keys[] = {
 	END
 };
 static const struct cfg_schema cfg_retention_schema = {cfg_retention_keys, 0, NULL};
+static const struct cfg_key cfg_daemon_key_keys[] = {
+	{KEY("public_key", K_STR, REQ, cfg_daemon_key_t, public_key)},
+	{KEY("secret_key_file", K_PATH, 0, cfg_daemon_key_t, secret_key_file)},
+	END
+};
+static const struct cfg_schema cfg_daemon_key_schema = {
+	cfg_daemon_key_keys, 0, cfg_check_daemon_key,
+};
+
+static const struct cfg_key cfg_client_key_keys[] = {
+	{KEY("name", K_ID, REQ | UNIQ, cfg_client_key_t, name), .chars = "-_."},
+	{KEY("public_key", K_STR, REQ | UNIQ, cfg_client_key_t, public_key)},
+	{KEY("role", K_STR, REQ, cfg_client_key_t, role)},
+	{KEY("contact", K_STR, 0, cfg_client_key_t, contact)},
+	{KEY("team", K_STR, 0, cfg_client_key_t, team)},
+	END
+};
+static const struct cfg_schema cfg_client_key_schema = {
+	cfg_client_key_keys, sizeof(cfg_client_key_t), cfg_check_client_key,
+};
+
+static const struct cfg_key cfg_auth_keys[] = {
+	{KEY("intake", K_MAP, 0, cfg_auth_t, intake), .sub = &cfg_daemon_key_schema},
+	{KEY("escalation", K_MAP, 0, cfg_auth_t, escalation), .sub = &cfg_daemon_key_schema},
+	{KEY("reporting", K_MAP, 0, cfg_auth_t, reporting), .sub = &cfg_daemon_key_schema},
+	{KEY("client_key_file", K_PATH, 0, cfg_auth_t, client_key_file)},
+	{KEY("web_key_file", K_PATH, 0, cfg_auth_t, web_key_file)},
+	{KEY("clients", K_LIST, 0, cfg_auth_t, clients),
+	    COUNT(cfg_auth_t, nclients), .sub = &cfg_client_key_schema},
+	END
+};
+static const struct cfg_schema cfg_auth_schema = {cfg_auth_keys, 0, NULL};
 
 static const struct cfg_key cfg_root_keys[] = {
 	{KEY("data_dir", K_PATH, 0, cfg_t, data_dir), .dflt = "../var"},
@@ -350,13 +383,14 @@ static const struct cfg_key cfg_root_keys[] = {
 	{KEY("web", K_MAP, 0, cfg_t, web), .sub = &cfg_web_schema},
 	{KEY("links", K_MAP, 0, cfg_t, links), .sub = &cfg_links_schema},
 	{KEY("retention", K_MAP, 0, cfg_t, retention), .sub = &cfg_retention_schema},
+	{KEY("auth", K_MAP, 0, cfg_t, auth), .sub = &cfg_auth_schema},
 	END
 };
 static const struct cfg_schema cfg_root_schema = {
 	cfg_root_keys, sizeof(cfg_t), cfg_check_root,
 };
 
-#define CFG_MAX_KEYS 16         /* the most keys of any one schema */
+#define CFG_MAX_KEYS 24         /* the most keys of any one schema */
 
 static const char *const cfg_roles[] = {
 	[CFG_ROLE_SAKERHETSCHEF] = "sakerhetschef",
@@ -1627,6 +1661,123 @@ cfg_check_rota(cfg_loader_t *l, cfg_t *cfg)
 		    cfg_get(cfg_item(ovl, i), "contact"), 0);
 }
 
+/* ---- auth: CurveZMQ keys ---- */
+
+static const char *const cfg_key_roles[] = {
+	"reporter", "responder", "coordinator", "admin", "daemon", NULL,
+};
+
+/* a public key is 40 characters of Z85 that decode to 32 bytes */
+static bool
+cfg_z85_key(const char *s)
+{
+	static const char z85[] = "0123456789abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+
+	if (s == NULL || strlen(s) != 40)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (strchr(z85, *p) == NULL)
+			return false;
+	return true;
+}
+
+static void
+cfg_check_daemon_key(cfg_loader_t *l, const node_t *map, const node_t *where,
+    void *obj)
+{
+	cfg_daemon_key_t *k = obj;
+
+	if (k->public_key != NULL && !cfg_z85_key(k->public_key))
+		cfg_error(l, cfg_get(map, "public_key"), "'public_key' must be a "
+		    "CurveZMQ public key: 40 characters of Z85 (trygg keygen writes one)");
+	(void)where;
+}
+
+static void
+cfg_check_client_key(cfg_loader_t *l, const node_t *map, const node_t *where,
+    void *obj)
+{
+	cfg_client_key_t *k = obj;
+	size_t i;
+
+	if (k->public_key != NULL && !cfg_z85_key(k->public_key))
+		cfg_error(l, cfg_get(map, "public_key"), "'public_key' must be a "
+		    "CurveZMQ public key: 40 characters of Z85 (trygg keygen writes one)");
+	for (i = 0; k->role != NULL && cfg_key_roles[i] != NULL; i++)
+		if (strcmp(k->role, cfg_key_roles[i]) == 0)
+			break;
+	if (k->role != NULL && cfg_key_roles[i] == NULL)
+		cfg_error(l, cfg_get(map, "role"), "'role' must be one of: reporter, "
+		    "responder, coordinator, admin, daemon");
+	else if (k->role != NULL && strcmp(k->role, "responder") == 0 && k->contact == NULL)
+		cfg_error(l, where, "a responder key needs 'contact': it acks as that contact");
+	else if (k->role != NULL && strcmp(k->role, "coordinator") == 0 &&
+	    (k->contact == NULL || k->team == NULL))
+		cfg_error(l, where, "a coordinator key needs 'contact' and 'team'");
+}
+
+/*
+ * The daemons' keys come as a set of three (each daemon links to the
+ * others); a client's contact and team exist; no two keys are the same.
+ */
+static void
+cfg_check_auth(cfg_loader_t *l, cfg_t *cfg)
+{
+	const node_t *auth = cfg_get(l->root, "auth");
+	const node_t *list = cfg_get(auth, "clients");
+	const cfg_daemon_key_t *d[] = {&cfg->auth.intake, &cfg->auth.escalation,
+	    &cfg->auth.reporting};
+	const char *names[] = {"intake", "escalation", "reporting"};
+	int given = 0;
+	char text[64];
+
+	for (int i = 0; i < 3; i++)
+		given += d[i]->public_key != NULL;
+	if (given > 0 && given < 3) {
+		for (int i = 0; i < 3; i++)
+			if (d[i]->public_key == NULL)
+				cfg_error(l, auth, "'auth': '%s' is missing: the daemons' "
+				    "keys are given for all three or none", names[i]);
+	}
+	cfg->auth.on = given == 3;
+	if (!cfg->auth.on && cfg->auth.nclients > 0)
+		cfg_error(l, list, "'clients' needs the daemons' keys (auth.intake, "
+		    "auth.escalation, auth.reporting)");
+	for (int i = 0; i < 3; i++)
+		for (int j = i + 1; j < 3; j++)
+			if (d[i]->public_key && d[j]->public_key &&
+			    strcmp(d[i]->public_key, d[j]->public_key) == 0)
+				cfg_error(l, cfg_get(cfg_get(auth, names[j]), "public_key"),
+				    "'public_key': the same key as auth.%s; each daemon "
+				    "has its own", names[i]);
+	for (size_t i = 0; cfg->auth.clients != NULL && i < cfg->auth.nclients; i++) {
+		const cfg_client_key_t *c = &cfg->auth.clients[i];
+		const node_t *item = cfg_item(list, i);
+
+		for (int j = 0; j < 3; j++) {
+			if (c->public_key && d[j]->public_key &&
+			    strcmp(c->public_key, d[j]->public_key) == 0)
+				cfg_error(l, cfg_get(item, "public_key"), "'public_key': "
+				    "the key of auth.%s; a client has a key of its own", names[j]);
+			/* the daemons' keys are named trygg-intake, ...: a name means one key */
+			if (c->name && strncmp(c->name, "trygg-", 6) == 0 &&
+			    strcmp(c->name + 6, names[j]) == 0)
+				cfg_error(l, cfg_get(item, "name"), "'name': trygg-%s is the "
+				    "name of that daemon's own key", names[j]);
+		}
+		if (c->contact != NULL && cfg->contacts != NULL &&
+		    cfg_contact(cfg, c->contact, strlen(c->contact)) == NULL)
+			cfg_error(l, cfg_get(item, "contact"), "'contact': no contact "
+			    "has the id '%s'", cfg_show_text(c->contact,
+			    strlen(c->contact), text));
+		if (c->team != NULL && cfg->teams != NULL &&
+		    cfg_team(cfg, c->team, strlen(c->team)) == NULL)
+			cfg_error(l, cfg_get(item, "team"), "'team': no team has the id "
+			    "'%s'", cfg_show_text(c->team, strlen(c->team), text));
+	}
+}
+
 static void
 cfg_check_root(cfg_loader_t *l, const node_t *map, const node_t *where,
     void *obj)
@@ -1641,6 +1792,7 @@ cfg_check_root(cfg_loader_t *l, const node_t *map, const node_t *where,
 	cfg_check_notify(l, cfg);
 	cfg_check_rota(l, cfg);
 	cfg_check_jobs(l, cfg);
+	cfg_check_auth(l, cfg);
 }
 
 /* ---- loading ---- */

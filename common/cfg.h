@@ -199,6 +199,34 @@ typedef struct {
 	bool     open_intake;       /* the form without a trusted identity */
 } cfg_web_t;
 
+/*
+ * CurveZMQ keys (key "auth", issue 10). Without it every socket is plain
+ * and every request comes from PRINCIPAL_LOCAL; the daemons then refuse to
+ * bind anything but loopback, ipc:// and inproc://.
+ */
+typedef struct {
+	char *public_key;           /* Z85, 40 characters: what peers know it by */
+	char *secret_key_file;      /* its key pair (trygg keygen); only that
+	                               daemon reads it, and it must be private */
+} cfg_daemon_key_t;
+
+typedef struct {
+	char *name;                 /* names the key: User-Id, logs, "reporter" */
+	char *public_key;           /* Z85, 40 characters */
+	char *role;                 /* reporter, responder, coordinator, admin, daemon */
+	char *contact;              /* a contact id: responders act as it */
+	char *team;                 /* a team id: a coordinator's team */
+} cfg_client_key_t;
+
+typedef struct {
+	cfg_daemon_key_t  intake, escalation, reporting;
+	char             *client_key_file;  /* the trygg CLI's key pair; TRYGG_KEY overrides */
+	char             *web_key_file;     /* trygg-web's key pair */
+	cfg_client_key_t *clients;
+	size_t            nclients;
+	bool              on;               /* the daemons' keys are given */
+} cfg_auth_t;
+
 typedef struct {
 	char             *path;         /* the file it was read from */
 	char             *data_dir;     /* absolute, or relative to the cwd */
@@ -221,6 +249,7 @@ typedef struct {
 	size_t            nchannels;
 	cfg_job_t        *jobs;         /* key "report_jobs" */
 	size_t            njobs;
+	cfg_auth_t        auth;         /* key "auth" */
 	struct cfg_index *index_;       /* private lookup tables */
 } cfg_t;
 

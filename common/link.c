@@ -126,6 +126,16 @@ link_connect(link_t *l)
 	zmq_setsockopt(l->sock, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(l->sock, ZMQ_RCVHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(l->sock, ZMQ_MAXMSGSIZE, &maxsize, sizeof(maxsize));
+	/*
+	 * With keys: a CurveZMQ client with this daemon's key. A receiver that
+	 * does not list it refuses the handshake; the batch then times out and
+	 * is resent on a fresh socket (link_tick) until the receiver's keys are
+	 * right, and nothing is lost.
+	 */
+	if (auth_link_socket(server_auth(l->srv), l->sock, l->name) < 0) {
+		log_warn("link_connect: %s: setting its CurveZMQ keys failed", l->name);
+		return -1;
+	}
 	if (zmq_connect(l->sock, l->endpoint) != 0) {
 		log_warn("link_connect: %s: %s", l->endpoint, zmq_strerror(errno));
 		return -1;
@@ -428,6 +438,10 @@ link_deliver(db_t *db, const msg_t *m, link_apply_fn apply, void *ctx, pack_t *r
 		return link_bad(reply, m, "messages", "'messages' must be an array");
 	memcpy(source, src->via.str.ptr, src->via.str.size);
 	source[src->via.str.size] = '\0';
+	/* with keys, a daemon delivers as itself: its key's name is its source */
+	if (!(msg_principal(m)->role & ROLE_ADMIN) && strcmp(msg_principal(m)->name, source) != 0)
+		return auth_refuse(m, reply, "source", "this key delivers as '%s' only",
+		    msg_principal(m)->name);
 	memcpy(epoch, ep->via.str.ptr, ep->via.str.size);
 	epoch[ep->via.str.size] = '\0';
 

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <zmq.h>
 
@@ -27,6 +28,13 @@ struct rpc_server {
 rpc_server_t *
 rpc_server_new(void *zctx, const char *endpoint, char *err, size_t errlen)
 {
+	return rpc_server_new_with(zctx, endpoint, NULL, NULL, err, errlen);
+}
+
+rpc_server_t *
+rpc_server_new_with(void *zctx, const char *endpoint, rpc_prepare_fn prepare,
+    void *arg, char *err, size_t errlen)
+{
 	rpc_server_t *s;
 	int64_t maxsize = RPC_HARD_MAX_FRAME;
 	int linger = 0, sndhwm = RPC_SNDHWM, rcvhwm = RPC_RCVHWM;
@@ -40,6 +48,10 @@ rpc_server_new(void *zctx, const char *endpoint, char *err, size_t errlen)
 	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
 	zmq_setsockopt(sock, ZMQ_SNDHWM, &sndhwm, sizeof(sndhwm));
 	zmq_setsockopt(sock, ZMQ_RCVHWM, &rcvhwm, sizeof(rcvhwm));
+	if (prepare != NULL && prepare(arg, sock, endpoint, err, errlen) < 0) {
+		zmq_close(sock);
+		return NULL;
+	}
 	if (zmq_bind(sock, endpoint) != 0) {
 		snprintf(err, errlen, "binding %s: %s", endpoint, zmq_strerror(errno));
 		zmq_close(sock);
@@ -136,7 +148,11 @@ rpc_server_recv(rpc_server_t *s, rpc_request_t *req)
 	}
 	if (!req->malformed) {
 		zmq_msg_t *b = &frames[delim + 1];
+		/* set by libzmq from the ZAP handler's answer; absent without one */
+		const char *user = zmq_msg_gets(b, "User-Id");
 
+		if (user != NULL)
+			snprintf(req->user_id, sizeof(req->user_id), "%s", user);
 		req->len = zmq_msg_size(b);
 		if (req->len > WIRE_MAX_FRAME) {
 			req->too_large = true;
@@ -247,12 +263,100 @@ rpc_server_drain(rpc_server_t *s, const char *service, rpc_handler_fn fn, void *
 }
 
 struct rpc_client {
-	void *zctx;
-	char *endpoint;
-	void *sock;
-	int   timeout_ms;
-	int   attempts;
+	void          *zctx;
+	char          *endpoint;
+	void          *sock;
+	int            timeout_ms;
+	int            attempts;
+	rpc_prepare_fn prepare;
+	void          *prepare_arg;
+	char           prepare_err[256];    /* why prepare refused the last socket */
+	void          *mon;                 /* PAIR: the socket's handshake failures */
+	unsigned       nsock;               /* sockets opened, for the monitor's name */
 };
+
+/* the handshake failures that a resend cannot mend */
+#define RPC_HANDSHAKE_EVENTS (ZMQ_EVENT_HANDSHAKE_FAILED_AUTH | \
+    ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL)
+
+/* Closes the client's socket and its monitor. */
+static void
+rpc_client_close(rpc_client_t *c)
+{
+	if (c->sock != NULL) {
+		zmq_socket_monitor(c->sock, NULL, 0);
+		zmq_close(c->sock);
+		c->sock = NULL;
+	}
+	if (c->mon != NULL) {
+		zmq_close(c->mon);
+		c->mon = NULL;
+	}
+}
+
+/*
+ * Watches the fresh socket's handshakes: a daemon that refuses the key (or
+ * its absence) answers nothing ever, and the client should say so at once
+ * rather than time out three times. Best effort: without the monitor the
+ * client only waits.
+ */
+static void
+rpc_client_monitor(rpc_client_t *c, void *sock)
+{
+	char ep[64];
+	int linger = 0;
+
+	snprintf(ep, sizeof(ep), "inproc://rpc-client-%p-%u", (void *)c, c->nsock++);
+	if (zmq_socket_monitor(sock, ep, RPC_HANDSHAKE_EVENTS) != 0 ||
+	    (c->mon = zmq_socket(c->zctx, ZMQ_PAIR)) == NULL)
+		return;
+	zmq_setsockopt(c->mon, ZMQ_LINGER, &linger, sizeof(linger));
+	if (zmq_connect(c->mon, ep) != 0) {
+		zmq_close(c->mon);
+		c->mon = NULL;
+	}
+}
+
+/* Reads a monitor event; the handshake failure's text into err, or 0 for none. */
+static int
+rpc_client_event(rpc_client_t *c, char *err, size_t errlen)
+{
+	zmq_msg_t f;
+	uint16_t event = 0;
+	uint32_t value = 0;
+	int more = 0;
+	size_t more_len = sizeof(more);
+
+	zmq_msg_init(&f);
+	if (zmq_msg_recv(&f, c->mon, ZMQ_DONTWAIT) < 0) {
+		zmq_msg_close(&f);
+		return 0;
+	}
+	if (zmq_msg_size(&f) >= 6) {
+		memcpy(&event, zmq_msg_data(&f), 2);
+		memcpy(&value, (const char *)zmq_msg_data(&f) + 2, 4);
+	}
+	zmq_getsockopt(c->mon, ZMQ_RCVMORE, &more, &more_len);
+	zmq_msg_close(&f);
+	while (more) {          /* the endpoint frame */
+		zmq_msg_init(&f);
+		zmq_msg_recv(&f, c->mon, 0);
+		zmq_getsockopt(c->mon, ZMQ_RCVMORE, &more, &more_len);
+		zmq_msg_close(&f);
+	}
+	if (event == ZMQ_EVENT_HANDSHAKE_FAILED_AUTH) {
+		snprintf(err, errlen, "%s refused this client's key (status %u): is its public "
+		    "key listed in the daemon's configuration (auth.clients)?", c->endpoint,
+		    (unsigned)value);
+		return 1;
+	}
+	if (event == ZMQ_EVENT_HANDSHAKE_FAILED_PROTOCOL) {
+		snprintf(err, errlen, "the security handshake with %s failed: the daemon and "
+		    "this client disagree about keys (auth in the configuration)", c->endpoint);
+		return 1;
+	}
+	return 0;
+}
 
 static void *
 rpc_client_connect(rpc_client_t *c)
@@ -263,8 +367,22 @@ rpc_client_connect(rpc_client_t *c)
 	if (sock == NULL)
 		return NULL;
 	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
-	if (zmq_connect(sock, c->endpoint) != 0) {
+	if (c->prepare != NULL && c->prepare(c->prepare_arg, sock, c->endpoint,
+	    c->prepare_err, sizeof(c->prepare_err)) < 0) {
 		zmq_close(sock);
+		errno = EACCES;
+		return NULL;
+	}
+	rpc_client_monitor(c, sock);
+	if (zmq_connect(sock, c->endpoint) != 0) {
+		int e = errno;
+
+		zmq_socket_monitor(sock, NULL, 0);
+		zmq_close(sock);
+		if (c->mon != NULL)
+			zmq_close(c->mon);
+		c->mon = NULL;
+		errno = e;
 		return NULL;
 	}
 	return sock;
@@ -283,14 +401,20 @@ rpc_client_new(void *zctx, const char *endpoint, int timeout_ms, int attempts)
 }
 
 void
+rpc_client_prepare(rpc_client_t *c, rpc_prepare_fn prepare, void *arg)
+{
+	c->prepare = prepare;
+	c->prepare_arg = arg;
+}
+
+void
 rpc_client_destroy(rpc_client_t **self_p)
 {
 	rpc_client_t *c;
 
 	if (self_p == NULL || (c = *self_p) == NULL)
 		return;
-	if (c->sock)
-		zmq_close(c->sock);
+	rpc_client_close(c);
 	free(c->endpoint);
 	free(c);
 	*self_p = NULL;
@@ -301,13 +425,15 @@ rpc_client_call(rpc_client_t *c, const void *req, size_t len,
     char **reply, size_t *reply_len, char *err, size_t errlen)
 {
 	for (int attempt = 0; attempt < c->attempts; attempt++) {
-		zmq_pollitem_t item;
+		zmq_pollitem_t items[2];
 		zmq_msg_t msg;
-		int rc;
+		int rc, n;
+		long waited = 0;
+		struct timespec t0, t1;
 
 		if (c->sock == NULL && (c->sock = rpc_client_connect(c)) == NULL) {
 			snprintf(err, errlen, "cannot connect to %s: %s", c->endpoint,
-			    zmq_strerror(errno));
+			    c->prepare_err[0] ? c->prepare_err : zmq_strerror(errno));
 			return -1;
 		}
 		if (zmq_send(c->sock, req, len, 0) < 0) {
@@ -315,12 +441,25 @@ rpc_client_call(rpc_client_t *c, const void *req, size_t len,
 			    zmq_strerror(errno));
 			return -1;
 		}
-		item.socket = c->sock;
-		item.events = ZMQ_POLLIN;
-		do
-			rc = zmq_poll(&item, 1, c->timeout_ms);
-		while (rc < 0 && errno == EINTR);
-		if (rc > 0 && (item.revents & ZMQ_POLLIN)) {
+		items[0] = (zmq_pollitem_t){c->sock, 0, ZMQ_POLLIN, 0};
+		items[1] = (zmq_pollitem_t){c->mon, 0, ZMQ_POLLIN, 0};
+		n = c->mon != NULL ? 2 : 1;
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		for (;;) {
+			rc = zmq_poll(items, n, c->timeout_ms - waited);
+			if (rc > 0 && n == 2 && (items[1].revents & ZMQ_POLLIN) &&
+			    rpc_client_event(c, err, errlen)) {
+				/* a refused key stays refused: no resend */
+				rpc_client_close(c);
+				return -1;
+			}
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			waited = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+			if ((rc > 0 && (items[0].revents & ZMQ_POLLIN)) || waited >= c->timeout_ms ||
+			    (rc < 0 && errno != EINTR))
+				break;
+		}
+		if (rc > 0 && (items[0].revents & ZMQ_POLLIN)) {
 			zmq_msg_init(&msg);
 			if (zmq_msg_recv(&msg, c->sock, 0) >= 0) {
 				*reply_len = zmq_msg_size(&msg);
@@ -333,8 +472,7 @@ rpc_client_call(rpc_client_t *c, const void *req, size_t len,
 			zmq_msg_close(&msg);
 		}
 		/* no reply: the REQ socket is stuck mid-exchange; start afresh */
-		zmq_close(c->sock);
-		c->sock = NULL;
+		rpc_client_close(c);
 	}
 	snprintf(err, errlen, "no reply from %s after %d attempts of %d ms",
 	    c->endpoint, c->attempts, c->timeout_ms);

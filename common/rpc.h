@@ -34,6 +34,14 @@
  */
 #define RPC_SNDHWM        (3 * 256)
 #define RPC_RCVHWM        256           /* server: requests queued per peer */
+#define RPC_USER_ID_MAX   72            /* the peer's ZAP User-Id, with its NUL */
+
+/*
+ * Readies a fresh socket before it binds or connects (security options,
+ * for one); 0, or -1 with err filled, and the socket is not used.
+ */
+typedef int (*rpc_prepare_fn)(void *arg, void *sock, const char *endpoint,
+    char *err, size_t errlen);
 
 typedef struct rpc_server rpc_server_t;
 
@@ -45,10 +53,15 @@ typedef struct {
 	size_t  len;
 	bool    too_large;                  /* body dropped: over WIRE_MAX_FRAME */
 	bool    malformed;                  /* not one body frame after the envelope */
+	char    user_id[RPC_USER_ID_MAX];   /* the ZAP handler's name for the peer;
+	                                       "" without authentication */
 } rpc_request_t;
 
 /* Binds a ROUTER socket on endpoint; NULL with err filled on failure. */
 rpc_server_t *rpc_server_new(void *zctx, const char *endpoint, char *err, size_t errlen);
+/* The same, with prepare (may be NULL) called on the socket before it binds. */
+rpc_server_t *rpc_server_new_with(void *zctx, const char *endpoint, rpc_prepare_fn prepare,
+    void *arg, char *err, size_t errlen);
 void rpc_server_destroy(rpc_server_t **self_p);
 /* the ZeroMQ socket, for zmq_poll */
 void *rpc_server_socket(rpc_server_t *s);
@@ -93,6 +106,11 @@ typedef struct rpc_client rpc_client_t;
 
 rpc_client_t *rpc_client_new(void *zctx, const char *endpoint, int timeout_ms, int attempts);
 void rpc_client_destroy(rpc_client_t **self_p);
+/*
+ * Calls prepare(arg, sock, ...) on every socket the client opens, before it
+ * connects; arg must outlive the client. A socket it fails is not used.
+ */
+void rpc_client_prepare(rpc_client_t *c, rpc_prepare_fn prepare, void *arg);
 /*
  * Sends a request and waits for its reply, retrying as above. Returns 0 with
  * the reply in *reply (malloc'd, the caller frees), or -1 with err filled.

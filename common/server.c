@@ -165,9 +165,12 @@ server_sql(db_t *db, const char *sql)
 
 /* ---- the audit trail ---- */
 
-/* answered by every daemon, on the reader's connection */
+/*
+ * answered by every daemon, on the reader's connection; admins only (no
+ * roles named): one call walks the whole chain
+ */
 static const server_op_t server_audit_op = {
-	WIRE_OP_AUDIT_VERIFY, SERVER_READ, audit_op_verify,
+	WIRE_OP_AUDIT_VERIFY, SERVER_READ, audit_op_verify, 0,
 };
 
 /* The operation named op: the daemon's, or one every daemon has; NULL when unknown. */
@@ -564,6 +567,30 @@ server_status(server_t *s, const msg_t *m, pack_t *reply)
 	pack_map_close(reply);
 }
 
+/*
+ * Answers a request that its principal may not make "unauthorized"; who is
+ * NULL when the ZAP handler's User-Id names no key (the table changed
+ * under a live connection: never, as it is read-only). Every refusal of
+ * every daemon passes here.
+ */
+static void
+server_refuse(server_t *s, server_slot_t *slot, const char *op, size_t op_len,
+    const principal_t *who)
+{
+	wire_err_t err;
+
+	if (who != NULL) {
+		auth_refuse(slot->msg, slot->reply, "op", "a %s key may not call '%.*s'",
+		    auth_role_name(who->role), (int)(op_len > 64 ? 64 : op_len), op);
+		return;
+	}
+	log_warn("%s: refused '%.*s': the ZAP handler's User-Id '%s' names no key",
+	    s->c.service, (int)(op_len > 64 ? 64 : op_len), op, slot->req.user_id);
+	wire_err_set(&err, WERR_UNAUTHORIZED, NULL, "this key is not known");
+	pack_reset(slot->reply);
+	pack_reply_error(slot->reply, &err, msg_req(slot->msg));
+}
+
 /* A write request, in a savepoint of its own inside the open transaction. */
 static void
 server_write(server_t *s, server_slot_t *slot)
@@ -613,6 +640,7 @@ server_take(server_t *s)
 		server_slot_t *slot = server_slot(s, s->tail);
 		const char *op;
 		size_t op_len;
+		const principal_t *who;
 
 		if (rpc_server_recv(s->rpc, &slot->req) <= 0)
 			break;
@@ -626,13 +654,26 @@ server_take(server_t *s)
 		    slot->reply)) == NULL)
 			continue;       /* answered: too large, malformed, ping */
 		pack_reset(slot->reply);
+		/* who sent it: the ZAP handler's name for the key, never the request's */
+		if ((who = auth_principal(s->c.auth, slot->req.user_id)) == NULL) {
+			server_refuse(s, slot, op, op_len, NULL);
+			continue;
+		}
+		msg_set_principal(slot->msg, who);
 		if (msg_op_is(op, op_len, WIRE_OP_STATUS)) {
-			server_status(s, slot->msg, slot->reply);
+			if (!auth_allows(SERVER_STATUS_ROLES, who))
+				server_refuse(s, slot, op, op_len, who);
+			else
+				server_status(s, slot->msg, slot->reply);
 			continue;
 		}
 		if ((slot->op = server_op(s, op, op_len)) == NULL) {
 			rpc_reply_unknown_op(slot->reply, slot->msg, s->c.service, op, op_len,
 			    s->c.ops, s->c.nops, sizeof(s->c.ops[0]));
+			continue;
+		}
+		if (!auth_allows(slot->op->roles, who)) {
+			server_refuse(s, slot, op, op_len, who);
 			continue;
 		}
 		switch (slot->op->kind) {
@@ -686,6 +727,15 @@ server_stats(server_t *s, int64_t now)
 	s->last_us = us;
 }
 
+/* rpc.c's prepare hook: a CurveZMQ server with keys, a local endpoint without */
+static int
+server_prepare(void *arg, void *sock, const char *endpoint, char *err, size_t errlen)
+{
+	server_t *s = arg;
+
+	return auth_server_socket(s->c.auth, sock, endpoint, AUTH_DOMAIN_RPC, err, errlen);
+}
+
 server_t *
 server_new(void *zctx, const server_conf_t *conf, char *err, size_t errlen)
 {
@@ -729,7 +779,8 @@ server_new(void *zctx, const server_conf_t *conf, char *err, size_t errlen)
 		}
 		s->has_reader = true;
 	}
-	if ((s->rpc = rpc_server_new(zctx, conf->endpoint, err, errlen)) == NULL)
+	if ((s->rpc = rpc_server_new_with(zctx, conf->endpoint, server_prepare, s,
+	    err, errlen)) == NULL)
 		goto fail;
 	return s;
 fail:
@@ -796,6 +847,12 @@ uint64_t
 server_gen_committed(const server_t *s)
 {
 	return s->requested;
+}
+
+const auth_t *
+server_auth(const server_t *s)
+{
+	return s->c.auth;
 }
 
 uint64_t

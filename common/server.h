@@ -43,6 +43,7 @@
 #include <stdint.h>
 #include <signal.h>
 
+#include "auth.h"
 #include "db.h"
 #include "msg.h"
 #include "pack.h"
@@ -70,11 +71,22 @@ typedef enum {
  */
 typedef int (*server_fn)(void *ctx, const msg_t *m, pack_t *reply);
 
+/*
+ * roles: who may call the operation, a mask of role_t (principal.h).
+ * Admins may call every operation; an entry that names no roles is for
+ * admins only, so an operation added without thinking is closed, not open.
+ * Anyone else is answered "unauthorized" by the skeleton before the
+ * handler runs (server_refuse).
+ */
 typedef struct {
 	const char   *name;     /* first member: rpc_reply_unknown_op reads it */
 	server_kind_t kind;
 	server_fn     fn;
+	unsigned      roles;
 } server_op_t;
+
+/* who may ask for status (besides admins): the daemons watch each other */
+#define SERVER_STATUS_ROLES ROLE_DAEMON
 
 typedef struct server server_t;
 
@@ -88,6 +100,12 @@ typedef struct {
 	void              *ctx;         /* handed to write and main handlers and hooks */
 	void              *read_ctx;    /* handed to read handlers (on the reader thread) */
 	int                verbose;     /* -v: log throughput figures */
+	/*
+	 * The daemon's keys and ZAP handler (auth_new); NULL or off: a plain
+	 * socket that binds only local endpoints, every request PRINCIPAL_LOCAL.
+	 * It must outlive the server: requests point at its principals.
+	 */
+	const auth_t      *auth;
 
 	/* Hooks; each may be NULL. They run on the main thread. */
 	/* A request's savepoint or the whole batch was rolled back: forget cached state. */
@@ -134,6 +152,8 @@ void server_unwatch(server_t *s, void *sock, int fd);
  * is the sync at start that covers everything stored before it.
  */
 uint64_t server_gen_committed(const server_t *s);
+/* the auth the server was made with (server_conf_t.auth), for its links */
+const auth_t *server_auth(const server_t *s);
 uint64_t server_gen_durable(const server_t *s);
 
 #endif

@@ -47,6 +47,8 @@ typedef struct {
 	bool    has_reply;
 	char   *env[HARNESS_ENV_MAX];   /* "NAME=value" for the daemons it starts */
 	long    nofile;                 /* RLIMIT_NOFILE for them; 0 leaves it */
+	bool    keyed;                  /* harness_new_keyed: CurveZMQ everywhere */
+	char    as[64];                 /* keyed: the key harness_call uses, "" none */
 } harness_t;
 
 /* override: YAML whose top-level keys replace the default's; may be NULL */
@@ -58,6 +60,28 @@ harness_t *harness_new(const char *override);
  */
 harness_t *harness_shared(const char *override, harness_daemon_t d);
 void harness_destroy(harness_t **self_p);
+/*
+ * The same with CurveZMQ keys (issue 10): a key pair for each daemon and
+ * for each name of this roster, in <dir>/keys/NAME.key, and an "auth"
+ * block that lists them:
+ *
+ *	harness       admin        the harness's own calls and the CLI
+ *	web           admin        trygg-web (auth.web_key_file)
+ *	anna, rita    reporter
+ *	responder     responder    contact tib-1
+ *	samordnare    coordinator  contact samordnare-ot1, team omradesteam-1
+ *	other-daemon  daemon
+ *	stranger      (not listed: an unknown key)
+ *
+ * harness_call uses the key h->as names ("harness" at first; "" for none).
+ */
+harness_t *harness_new_keyed(const char *override);
+/* Keyed: makes sock (not yet connected) a CurveZMQ client to d with h->as's key. */
+void harness_key_socket(harness_t *h, harness_daemon_t d, void *sock);
+/* the public key (Z85) of a roster name or a daemon ("trygg-intake"); "" if unknown */
+const char *harness_public_key(harness_t *h, const char *name);
+/* Replaces every from with to in the configuration file (for the next starts); 0 or -1. */
+int harness_rewrite(harness_t *h, const char *from, const char *to);
 /* Starts a daemon and waits for it to answer ping; 0 or -1. */
 int harness_start(harness_t *h, harness_daemon_t d);
 /*
@@ -91,6 +115,8 @@ const msgpack_object *harness_call_raw(harness_t *h, harness_daemon_t d,
     const void *data, size_t len);
 /* The same for a request built with pack (the map already closed). */
 const msgpack_object *harness_call(harness_t *h, harness_daemon_t d, pack_t *req);
+/* harness_call waiting only ms for the reply (for requests that must get none) */
+const msgpack_object *harness_call_wait(harness_t *h, harness_daemon_t d, pack_t *req, int ms);
 /* A request map opened with v and op, for the caller to fill and close. */
 pack_t *harness_req(const char *op);
 /* Runs the trygg CLI with the harness's config; captures stdout+stderr into

@@ -78,6 +78,7 @@ load_submits(harness_t *h, const char *prefix, int total, int clients, load_resu
 		items[c].socket = zmq_socket(h->zctx, ZMQ_DEALER);
 		items[c].events = ZMQ_POLLIN;
 		zmq_setsockopt(items[c].socket, ZMQ_LINGER, &linger, sizeof(linger));
+		harness_key_socket(h, H_INTAKE, items[c].socket);      /* keyed harness only */
 		zmq_connect(items[c].socket, h->endpoint[H_INTAKE]);
 	}
 	t0 = load_now();

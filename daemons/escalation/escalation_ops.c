@@ -118,6 +118,14 @@ escalation_target(escalation_t *esc, const msg_t *m, const msg_field_t *fields, 
 		pack_reply_error(reply, &err, msg_req(m));
 		return -1;
 	}
+	/* "by" is who the key belongs to: anyone but an admin acts as its own contact */
+	if (!(msg_principal(m)->role & ROLE_ADMIN) &&
+	    (strlen(auth_acts_as(msg_principal(m))) != v[1].len ||
+	    memcmp(auth_acts_as(msg_principal(m)), v[1].str, v[1].len) != 0)) {
+		auth_refuse(m, reply, "by", "'by' must be this key's own contact (%s)",
+		    auth_acts_as(msg_principal(m)));
+		return -1;
+	}
 	if (cfg_contact(esc->cfg, v[1].str, v[1].len) == NULL) {
 		wire_err_set(&err, WERR_INVALID_FIELD, "by", "'by' must be a configured "
 		    "contact id (see trygg.yaml, contacts)");
@@ -243,6 +251,10 @@ escalation_ack_token(escalation_t *esc, const msg_t *m, pack_t *reply)
 
 	if ((rc = escalation_token(esc, m, &t, reply)) != 0)
 		return rc < 0 ? escalation_internal(esc, reply, m, "reading the token") : 0;
+	/* a link is its contact's: another person's key may not use it */
+	if (!(msg_principal(m)->role & ROLE_ADMIN) &&
+	    strcmp(t.contact, auth_acts_as(msg_principal(m))) != 0)
+		return auth_refuse(m, reply, "token", "this ack link was made for another contact");
 	if (strcmp(t.state, "resolved") == 0)
 		return escalation_error(reply, m, WERR_CONFLICT, "token",
 		    "the escalation is resolved; this ack link no longer works");
@@ -386,14 +398,19 @@ escalation_op_list(void *ctx, const msg_t *m, pack_t *reply)
 	return 0;
 }
 
-/* the operations besides ping and status, which common/server.c answers */
+/*
+ * The operations besides ping and status, which common/server.c answers,
+ * and who may call them besides admins: the people escalations go to
+ * (responders; coordinators for reinforcement), and the links' daemons.
+ */
+#define ESCALATION_ACTORS (ROLE_RESPONDER | ROLE_COORDINATOR)
 const server_op_t escalation_ops[] = {
-	{WIRE_OP_LINK_DELIVER, SERVER_WRITE, escalation_op_deliver},
-	{WIRE_OP_ACK, SERVER_WRITE, escalation_op_ack},
-	{WIRE_OP_RESOLVE, SERVER_WRITE, escalation_op_resolve},
-	{WIRE_OP_GET, SERVER_READ, escalation_op_get},
-	{WIRE_OP_TOKEN, SERVER_READ, escalation_op_token},
-	{WIRE_OP_LIST, SERVER_READ, escalation_op_list},
-	{WIRE_OP_ONCALL, SERVER_MAIN, escalation_oncall},
+	{WIRE_OP_LINK_DELIVER, SERVER_WRITE, escalation_op_deliver, ROLE_DAEMON},
+	{WIRE_OP_ACK, SERVER_WRITE, escalation_op_ack, ESCALATION_ACTORS},
+	{WIRE_OP_RESOLVE, SERVER_WRITE, escalation_op_resolve, ESCALATION_ACTORS},
+	{WIRE_OP_GET, SERVER_READ, escalation_op_get, ESCALATION_ACTORS},
+	{WIRE_OP_TOKEN, SERVER_READ, escalation_op_token, ESCALATION_ACTORS},
+	{WIRE_OP_LIST, SERVER_READ, escalation_op_list, ESCALATION_ACTORS},
+	{WIRE_OP_ONCALL, SERVER_MAIN, escalation_oncall, ESCALATION_ACTORS},
 };
 const size_t escalation_nops = sizeof(escalation_ops) / sizeof(escalation_ops[0]);

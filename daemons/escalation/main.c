@@ -108,6 +108,7 @@ main(int argc, char **argv)
 	escalation_t esc, reader;
 	cfg_t *cfg;
 	char err[512];
+	auth_t *auth;
 	void *zctx;
 	int hwm = ESCALATION_PUB_HWM, linger = 0;
 	int64_t next;
@@ -117,6 +118,8 @@ main(int argc, char **argv)
 	memset(&esc, 0, sizeof(esc));
 	esc.cfg = cfg;
 	if ((esc.tz = tz_open(cfg->timezone, err, sizeof(err))) == NULL)
+		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
+	if (auth_check(cfg, "escalation", err, sizeof(err)) < 0)
 		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
 	if (args.check_only) {
 		printf("configuration OK\n");
@@ -132,10 +135,17 @@ main(int argc, char **argv)
 		fatal(EXIT_IOERR, "%s", err);
 
 	zctx = daemon_zmq_ctx();
+	/* the keys and ZAP handler first: libzmq asks it for every handshake */
+	if ((auth = auth_new(zctx, cfg, "escalation", err, sizeof(err))) == NULL)
+		fatal(EXIT_CONFIG, "%s", err);
 	if ((esc.pub = zmq_socket(zctx, ZMQ_PUB)) == NULL)
 		fatal(EXIT_SOFTWARE, "creating the PUB socket: %s", zmq_strerror(errno));
 	zmq_setsockopt(esc.pub, ZMQ_SNDHWM, &hwm, sizeof(hwm));
 	zmq_setsockopt(esc.pub, ZMQ_LINGER, &linger, sizeof(linger));
+	/* CurveZMQ too: subscribers need a listed key of a role that acts on escalations */
+	if (auth_server_socket(auth, esc.pub, cfg->endpoints.notifications, AUTH_DOMAIN_NOTIFY,
+	    err, sizeof(err)) < 0)
+		fatal(EXIT_CONFIG, "%s", err);
 	if (zmq_bind(esc.pub, cfg->endpoints.notifications) != 0)
 		fatal(EXIT_UNAVAIL, "binding %s: %s", cfg->endpoints.notifications,
 		    zmq_strerror(errno));
@@ -149,6 +159,7 @@ main(int argc, char **argv)
 		.ctx = &esc,
 		.read_ctx = &reader,
 		.verbose = args.verbose,
+		.auth = auth,
 		.tick = escalation_tick,
 		.committed = escalation_committed,
 		.durable = escalation_durable,
@@ -180,6 +191,7 @@ main(int argc, char **argv)
 	escalation_link_close(&esc);
 	escalation_retention_close(&esc);
 	server_destroy(&srv);
+	auth_destroy(&auth);
 	zmq_close(esc.pub);
 	zmq_ctx_term(zctx);
 	db_close(&reader.db);

@@ -127,6 +127,7 @@ typedef struct {
 typedef struct {
 	const char *team;
 	const char *status;
+	const char *reporter;           /* a reporter key's own incidents only */
 	int64_t     since;              /* received_at at or after */
 	int64_t     before;             /* rows below this one */
 	int         limit;
@@ -170,6 +171,8 @@ db_t *intake_store_open_reader(const char *data_dir, char *err, size_t errlen);
 /* Looks up an incident's row id by client id or number; 0 none, -1 error. */
 int64_t intake_store_find_client(intake_t *in, const char *client_id, uint64_t *fingerprint);
 int64_t intake_store_find_number(intake_t *in, const char *number, size_t len);
+/* The team and reporter of the incident at row, into team and reporter; 0 or -1. */
+int intake_store_owner(intake_t *in, int64_t row, char team[72], char reporter[408]);
 /*
  * Stores a new incident and its outbox rows; returns its row id or -1. The
  * stored incident is left in *inc (its strings valid while s and number are).

@@ -135,6 +135,29 @@ intake_target(intake_t *in, const msg_val_t *number, const msg_val_t *id,
 	return row;
 }
 
+/*
+ * May the request's principal see or change the incident at row? An admin
+ * any, a reporter the ones it reported, a coordinator its team's. 1 yes;
+ * 0 no, answered unauthorized; -1 when the store failed.
+ */
+static int
+intake_may(intake_t *in, const msg_t *m, int64_t row, pack_t *reply)
+{
+	const principal_t *who = msg_principal(m);
+	char team[72], reporter[408];
+
+	if (who->role & ROLE_ADMIN)
+		return 1;
+	if (intake_store_owner(in, row, team, reporter) < 0)
+		return -1;
+	if ((who->role & ROLE_REPORTER) && strcmp(reporter, who->name) == 0)
+		return 1;
+	if ((who->role & ROLE_COORDINATOR) && who->team != NULL && strcmp(team, who->team) == 0)
+		return 1;
+	return auth_refuse(m, reply, "number", "this incident is %s",
+	    who->role & ROLE_COORDINATOR ? "another team's" : "not one this key reported");
+}
+
 static int
 intake_op_get(void *ctx, const msg_t *m, pack_t *reply)
 {
@@ -147,12 +170,15 @@ intake_op_get(void *ctx, const msg_t *m, pack_t *reply)
 	msg_val_t v[3];
 	wire_err_t err;
 	int64_t row;
+	int rc;
 
 	if (msg_fields(m, fields, 3, v, &err) < 0 ||
 	    (row = intake_target(in, &v[0], &v[1], &err)) < 0) {
 		pack_reply_error(reply, &err, msg_req(m));
 		return 0;
 	}
+	if ((rc = intake_may(in, m, row, reply)) <= 0)
+		return rc < 0 ? intake_internal(reply, m, "reading the incident", in) : 0;
 	pack_reply_ok(reply, msg_req(m));
 	pack_key(reply, "incident");
 	if (intake_view_pack(in, row, true, v[2].present ? v[2].i : INT64_MAX, reply) < 0) {
@@ -198,6 +224,20 @@ intake_op_list(void *ctx, const msg_t *m, pack_t *reply)
 		return 0;
 	}
 	q.team = team ? team->id : NULL;
+	q.reporter = NULL;
+	/* a coordinator lists its team's incidents, a reporter its own */
+	if (!(msg_principal(m)->role & ROLE_ADMIN)) {
+		const principal_t *who = msg_principal(m);
+
+		if (who->role & ROLE_COORDINATOR) {
+			if (team != NULL && (who->team == NULL || strcmp(team->id, who->team) != 0))
+				return auth_refuse(m, reply, "team", "a coordinator lists its own "
+				    "team's incidents only");
+			q.team = who->team;
+		} else {
+			q.reporter = who->name;
+		}
+	}
 	q.status = v[1].present ? intake_statuses[v[1].i] : NULL;
 	q.since = v[2].present ? v[2].ms : INT64_MIN;
 	q.limit = v[3].present ? (int)v[3].i : INTAKE_LIST_DEFAULT;
@@ -250,6 +290,15 @@ intake_op_update(void *ctx, const msg_t *m, pack_t *reply)
 		pack_reply_error(reply, &err, msg_req(m));
 		return 0;
 	}
+	/* "by" is the key's own contact for anyone but an admin */
+	if (!(msg_principal(m)->role & ROLE_ADMIN) &&
+	    (strlen(auth_acts_as(msg_principal(m))) != v[1].len ||
+	    memcmp(auth_acts_as(msg_principal(m)), v[1].str, v[1].len) != 0)) {
+		return auth_refuse(m, reply, "by", "'by' must be this key's own contact (%s)",
+		    auth_acts_as(msg_principal(m)));
+	}
+	if ((rc = intake_may(in, m, row, reply)) <= 0)
+		return rc < 0 ? intake_internal(reply, m, "reading the incident", in) : 0;
 	/* what the audit entry says the update did (no text of it) */
 	audit_hint(NULL, v[3].present ? (v[2].present ? (v[3].i == 1 ? "status=closed note" :
 	    "status=open note") : (v[3].i == 1 ? "status=closed" : "status=open")) : "note");
@@ -279,11 +328,15 @@ intake_op_update(void *ctx, const msg_t *m, pack_t *reply)
 	return 0;
 }
 
-/* the operations besides ping and status, which common/server.c answers */
+/*
+ * The operations besides ping and status, which common/server.c answers,
+ * and who may call them besides admins. Which incidents: a reporter its
+ * own (reporter = the key's name), a coordinator its team's (intake_may).
+ */
 const server_op_t intake_ops[] = {
-	{WIRE_OP_SUBMIT, SERVER_WRITE, intake_op_submit},
-	{WIRE_OP_GET, SERVER_READ, intake_op_get},
-	{WIRE_OP_LIST, SERVER_READ, intake_op_list},
-	{WIRE_OP_UPDATE, SERVER_WRITE, intake_op_update},
+	{WIRE_OP_SUBMIT, SERVER_WRITE, intake_op_submit, ROLE_REPORTER | ROLE_COORDINATOR},
+	{WIRE_OP_GET, SERVER_READ, intake_op_get, ROLE_REPORTER | ROLE_COORDINATOR},
+	{WIRE_OP_LIST, SERVER_READ, intake_op_list, ROLE_REPORTER | ROLE_COORDINATOR},
+	{WIRE_OP_UPDATE, SERVER_WRITE, intake_op_update, ROLE_COORDINATOR},
 };
 const size_t intake_nops = sizeof(intake_ops) / sizeof(intake_ops[0]);

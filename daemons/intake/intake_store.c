@@ -185,6 +185,23 @@ intake_store_find_number(intake_t *in, const char *number, size_t len)
 	return row;
 }
 
+int
+intake_store_owner(intake_t *in, int64_t row, char team[72], char reporter[408])
+{
+	sqlite3_stmt *st = db_stmt(in->db, "SELECT team, reporter FROM incidents WHERE row = ?1");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, row);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(team, 72, "%s", (const char *)sqlite3_column_text(st, 0));
+		snprintf(reporter, 408, "%s", (const char *)sqlite3_column_text(st, 1));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
 /*
  * Takes the next number of year; -1 on error. The last number is read from
  * incidents once (at the first submit of a year or after a rollback) and

@@ -146,7 +146,11 @@ intake_submit_check(intake_t *in, const msg_t *m, intake_submit_t *s, wire_err_t
 	s->client_id = xstrndup(v[F_ID].str, v[F_ID].len);
 	s->severity = (int)v[F_SEVERITY].i;
 	s->summary = intake_masked(&v[F_SUMMARY], &s->masked);
-	s->reporter = intake_masked(&v[F_REPORTER], &s->masked);
+	/* anyone but an admin (trygg-web, which names its signed-in users) reports as its key */
+	if (msg_principal(m)->role & ROLE_ADMIN)
+		s->reporter = intake_masked(&v[F_REPORTER], &s->masked);
+	else
+		s->reporter = xstrdup(msg_principal(m)->name);
 	if (v[F_DETAILS].present)
 		s->details = intake_masked(&v[F_DETAILS], &s->masked);
 	if (v[F_LOCATION].present)

@@ -390,7 +390,23 @@ intake_view_list(intake_t *in, const intake_list_t *q, pack_t *p, char next[32])
 	int want = q->limit + 1, n = -1, rc = 0;
 
 	next[0] = '\0';
-	if (q->team == NULL && q->status == NULL) {
+	if (q->reporter != NULL) {
+		/* a reporter key's own: no index on reporter, a walk down the rows */
+		if ((st = db_stmt(in->db, "SELECT row FROM incidents WHERE reporter = ?1"
+		    " AND row < ?2 AND (?3 IS NULL OR team = ?3) AND (?4 IS NULL OR status = ?4)"
+		    " ORDER BY row DESC LIMIT ?5")) == NULL)
+			goto out;
+		sqlite3_bind_text(st, 1, q->reporter, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, q->before);
+		sqlite3_bind_text(st, 3, q->team, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, q->status, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, want);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			intake_rows_add(&r, sqlite3_column_int64(st, 0));
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			goto out;
+	} else if (q->team == NULL && q->status == NULL) {
 		if ((st = db_stmt(in->db, "SELECT row FROM incidents WHERE row < ?1"
 		    " ORDER BY row DESC LIMIT ?2")) == NULL)
 			goto out;
@@ -410,7 +426,8 @@ intake_view_list(intake_t *in, const intake_list_t *q, pack_t *p, char next[32])
 			    want, &r)) < 0)
 				goto out;
 		}
-		qsort(r.rows, r.n, sizeof(*r.rows), intake_rows_desc);
+		if (r.n > 1)    /* r.rows is NULL when nothing matched */
+			qsort(r.rows, r.n, sizeof(*r.rows), intake_rows_desc);
 		if (r.n > (size_t)want)
 			r.n = (size_t)want;
 	}

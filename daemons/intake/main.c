@@ -79,6 +79,7 @@ main(int argc, char **argv)
 	cfg_t *cfg;
 	char err[512];
 	intake_t in, reader;
+	auth_t *auth;
 	void *zctx;
 
 	daemon_start(argc, argv, INTAKE_SERVICE, &args);
@@ -87,6 +88,8 @@ main(int argc, char **argv)
 	in.cfg = cfg;
 	in.fail_id = getenv("TRYGG_TEST_FAIL_ID");
 	if ((in.tz = tz_open(cfg->timezone, err, sizeof(err))) == NULL)
+		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
+	if (auth_check(cfg, "intake", err, sizeof(err)) < 0)
 		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
 	if (args.check_only) {
 		printf("configuration OK\n");
@@ -103,6 +106,9 @@ main(int argc, char **argv)
 		fatal(EXIT_IOERR, "%s", err);
 
 	zctx = daemon_zmq_ctx();
+	/* the keys and ZAP handler first: libzmq asks it for every handshake */
+	if ((auth = auth_new(zctx, cfg, "intake", err, sizeof(err))) == NULL)
+		fatal(EXIT_CONFIG, "%s", err);
 	conf = (server_conf_t){
 		.service = INTAKE_SERVICE,
 		.endpoint = cfg->endpoints.intake,
@@ -113,6 +119,7 @@ main(int argc, char **argv)
 		.ctx = &in,
 		.read_ctx = &reader,
 		.verbose = args.verbose,
+		.auth = auth,
 		.rolled_back = intake_rolled_back,
 		.committed = intake_committed,
 		.durable = intake_durable,
@@ -133,6 +140,7 @@ main(int argc, char **argv)
 	intake_links_close(&in);
 	intake_retention_close(&in);
 	server_destroy(&srv);
+	auth_destroy(&auth);
 	zmq_ctx_term(zctx);
 	db_close(&reader.db);
 	db_close(&in.db);

@@ -54,6 +54,7 @@ main(int argc, char **argv)
 	reporting_t rep, reader;
 	cfg_t *cfg;
 	char err[512];
+	auth_t *auth;
 	void *zctx;
 
 	daemon_start(argc, argv, REPORTING_SERVICE, &args);
@@ -61,6 +62,8 @@ main(int argc, char **argv)
 	memset(&rep, 0, sizeof(rep));
 	rep.cfg = cfg;
 	if ((rep.tz = tz_open(cfg->timezone, err, sizeof(err))) == NULL)
+		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
+	if (auth_check(cfg, "reporting", err, sizeof(err)) < 0)
 		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
 	if (args.check_only) {
 		printf("configuration OK\n");
@@ -76,6 +79,9 @@ main(int argc, char **argv)
 		fatal(EXIT_IOERR, "%s", err);
 
 	zctx = daemon_zmq_ctx();
+	/* the keys and ZAP handler first: libzmq asks it for every handshake */
+	if ((auth = auth_new(zctx, cfg, "reporting", err, sizeof(err))) == NULL)
+		fatal(EXIT_CONFIG, "%s", err);
 	conf = (server_conf_t){
 		.service = REPORTING_SERVICE,
 		.endpoint = cfg->endpoints.reporting,
@@ -86,6 +92,7 @@ main(int argc, char **argv)
 		.ctx = &rep,
 		.read_ctx = &reader,
 		.verbose = args.verbose,
+		.auth = auth,
 		.tick = reporting_tick,
 	};
 	if ((srv = server_new(zctx, &conf, err, sizeof(err))) == NULL)
@@ -100,6 +107,7 @@ main(int argc, char **argv)
 	server_run(srv, &reporting_quit);
 
 	server_destroy(&srv);
+	auth_destroy(&auth);
 	zmq_ctx_term(zctx);
 	db_close(&reader.db);
 	db_close(&rep.db);

@@ -79,6 +79,7 @@ reporting_op_report(void *ctx, const msg_t *m, pack_t *reply)
 		{"suppress", MF_BOOL, false, 0, 0, NULL, 0},
 	};
 	reporting_t *rep = ctx;
+	const principal_t *who = msg_principal(m);
 	msg_val_t v[5];
 	wire_err_t err;
 	period_t period;
@@ -97,6 +98,15 @@ reporting_op_report(void *ctx, const msg_t *m, pack_t *reply)
 	if (v[2].present && (team = cfg_team(rep->cfg, v[2].str, v[2].len)) == NULL)
 		return reporting_error(reply, m, WERR_INVALID_FIELD, "team",
 		    "'team' must be a configured team id (see trygg.yaml, teams)");
+	/* a coordinator's reports are of its own team, whatever it asks */
+	if (!(who->role & ROLE_ADMIN)) {
+		if (team != NULL && strcmp(team->id, who->team ? who->team : "") != 0)
+			return auth_refuse(m, reply, "team", "a coordinator reports on its own "
+			    "team only");
+		if ((team = cfg_team(rep->cfg, who->team ? who->team : "",
+		    who->team ? strlen(who->team) : 0)) == NULL)
+			return auth_refuse(m, reply, "team", "this key belongs to no team");
+	}
 	if (reporting_make(rep, reporting_kinds[v[0].i], &period, team ? team->id : NULL,
 	    v[4].present && v[4].b, format, &out) < 0) {
 		log_warn("reporting_op_report: %s", db_errmsg(rep->db));
@@ -120,10 +130,13 @@ reporting_op_report(void *ctx, const msg_t *m, pack_t *reply)
 	return 0;
 }
 
-/* the operations besides ping and status, which common/server.c answers */
+/*
+ * The operations besides ping and status, which common/server.c answers,
+ * and who may call them besides admins (docs/protocol.md, "Keys and roles").
+ */
 const server_op_t reporting_ops[] = {
-	{"link.deliver", SERVER_WRITE, reporting_op_deliver},
-	{"report", SERVER_READ, reporting_op_report},
-	{"jobs", SERVER_READ, reporting_jobs_op},
+	{"link.deliver", SERVER_WRITE, reporting_op_deliver, ROLE_DAEMON},
+	{"report", SERVER_READ, reporting_op_report, ROLE_COORDINATOR},
+	{"jobs", SERVER_READ, reporting_jobs_op, ROLE_COORDINATOR},
 };
 const size_t reporting_nops = sizeof(reporting_ops) / sizeof(reporting_ops[0]);

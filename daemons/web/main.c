@@ -134,6 +134,8 @@ main(int argc, char **argv)
 		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
 	if (web_http_init(&w, err, sizeof(err)) < 0)
 		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
+	if (web_rpc_keys_check(&w, err, sizeof(err)) < 0)
+		fatal(EXIT_CONFIG, "%s: %s", args.cfg_path, err);
 	if (args.check_only) {
 		printf("configuration OK\n");
 		tz_destroy(&w.tz);

@@ -109,6 +109,8 @@ typedef struct {
 
 /* closes every thread's sockets; after the server threads have stopped */
 void web_rpc_fini(void);
+/* With keys (auth): trygg-web's key pair is readable and private; 0 or -1 with err. */
+int web_rpc_keys_check(web_t *w, char *err, size_t errlen);
 /*
  * Sends a request built with pack (map closed) to d and decodes the reply.
  * Returns 0 (see reply->ok), or -1 when the daemon did not answer in time

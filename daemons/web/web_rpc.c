@@ -5,6 +5,7 @@
  * thread's sockets can be closed before the context ends.
  */
 #include "web.h"
+#include "auth.h"
 #include "mem.h"
 #include "msg.h"
 #include "rpc.h"
@@ -42,6 +43,45 @@ web_rpc_fini(void)
 	pthread_mutex_unlock(&web_rpc_lock);
 }
 
+/*
+ * rpc.c's prepare hook: with keys (auth), each socket is a CurveZMQ client
+ * with trygg-web's key pair (auth.web_key_file) and the daemon's public key.
+ */
+static int
+web_rpc_prepare(void *arg, void *sock, const char *endpoint, char *err, size_t errlen)
+{
+	web_t *w = arg;
+	auth_client_t k;
+	int rc;
+
+	if (!w->cfg->auth.on)
+		return 0;
+	if (auth_client_for(w->cfg, w->cfg->auth.web_key_file, endpoint, &k, err, errlen) < 0)
+		return -1;
+	rc = auth_client_socket(&k, sock);
+	memset(&k, 0, sizeof(k));
+	return rc;
+}
+
+int
+web_rpc_keys_check(web_t *w, char *err, size_t errlen)
+{
+	auth_client_t k;
+
+	if (!w->cfg->auth.on)
+		return 0;
+	if (w->cfg->auth.web_key_file == NULL) {
+		snprintf(err, errlen, "auth.web_key_file: not given; with keys (auth) "
+		    "trygg-web needs its own key pair");
+		return -1;
+	}
+	if (auth_client_for(w->cfg, w->cfg->auth.web_key_file, w->cfg->endpoints.intake,
+	    &k, err, errlen) < 0)
+		return -1;
+	memset(&k, 0, sizeof(k));
+	return 0;
+}
+
 static web_clients_t *
 web_rpc_clients(web_t *w)
 {
@@ -56,6 +96,8 @@ web_rpc_clients(web_t *w)
 			c->c[d] = rpc_client_new(w->zctx, ep[d], WEB_RPC_TIMEOUT_MS,
 			    WEB_RPC_ATTEMPTS);
 			c->ping[d] = rpc_client_new(w->zctx, ep[d], WEB_PING_TIMEOUT_MS, 1);
+			rpc_client_prepare(c->c[d], web_rpc_prepare, w);
+			rpc_client_prepare(c->ping[d], web_rpc_prepare, w);
 		}
 		pthread_mutex_lock(&web_rpc_lock);
 		c->next = web_rpc_all;

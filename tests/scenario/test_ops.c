@@ -340,15 +340,40 @@ ops_set_free(ops_set_t *s)
 
 #define OPS_DEPTH 8
 
+/* Adds every path of names[0..depth) (each ' , '-separated alternatives) below prefix. */
+static void
+ops_page_paths(char names[][128], int depth, int d, const char *prefix, ops_set_t *out)
+{
+	char alt[128], path[512];
+
+	if (d == depth) {
+		ops_set_add(prefix, out);
+		return;
+	}
+	snprintf(alt, sizeof(alt), "%s", names[d]);
+	for (char *save = NULL, *a = strtok_r(alt, ",", &save); a != NULL;
+	    a = strtok_r(NULL, ",", &save)) {
+		a += strspn(a, " ");
+		a[strcspn(a, " ")] = '\0';
+		if (*a == '\0')
+			continue;
+		snprintf(path, sizeof(path), "%s%s%s", prefix, d > 0 ? "." : "", a);
+		ops_page_paths(names, depth, d + 1, path, out);
+	}
+}
+
 /*
  * The keys the page documents: in its "Top-level keys" section, every
  * ".It Ic NAME" of a list, named by the ".It Ic" items of the lists it is
- * nested in ("escalation.ack_timeout"). Returns -1 when the section is missing.
+ * nested in ("escalation.ack_timeout"). An item may name several keys
+ * that share their description (".It Ic intake , escalation"), and what
+ * is nested under it then belongs to each. Returns -1 when the section is
+ * missing.
  */
 static int
 ops_page_keys(const char *page, ops_set_t *out)
 {
-	char item[OPS_DEPTH][64];
+	char item[OPS_DEPTH][128];
 	int depth = 0;
 	bool in = false;
 
@@ -375,14 +400,14 @@ ops_page_keys(const char *page, ops_set_t *out)
 		} else if (strncmp(line, ".El", 3) == 0) {
 			depth--;
 		} else if (strncmp(line, ".It Ic ", 7) == 0 && depth >= 1 && depth <= OPS_DEPTH) {
-			char path[512] = "";
-			size_t n = strcspn(line + 7, " ");
+			/* "NAME", "NAME :" or "NAME , NAME ...": the names, without the trailing ':' */
+			const char *names = line + 7;
+			size_t n = strlen(names);
 
-			snprintf(item[depth - 1], sizeof(item[0]), "%.*s", (int)n, line + 7);
-			for (int d = 0; d < depth; d++)
-				snprintf(path + strlen(path), sizeof(path) - strlen(path), "%s%s",
-				    d > 0 ? "." : "", item[d]);
-			ops_set_add(path, out);
+			while (n > 0 && (names[n - 1] == ':' || names[n - 1] == ' '))
+				n--;
+			snprintf(item[depth - 1], sizeof(item[0]), "%.*s", (int)n, names);
+			ops_page_paths(item, depth, 0, "", out);
 		}
 	}
 	return in || out->n > 0 ? 0 : -1;
