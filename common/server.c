@@ -96,6 +96,8 @@ typedef struct {
 } server_watch_t;
 
 struct server {
+	server_op_t        *ops;        /* conf's and server_audit_op */
+	size_t              nops;
 	server_conf_t   c;
 	void           *zctx;
 	rpc_server_t   *rpc;
@@ -173,15 +175,13 @@ static const server_op_t server_audit_op = {
 	WIRE_OP_AUDIT_VERIFY, SERVER_READ, audit_op_verify, 0,
 };
 
-/* The operation named op: the daemon's, or one every daemon has; NULL when unknown. */
+/* The operation named op, the daemon's own or one every daemon has; NULL when unknown. */
 static const server_op_t *
 server_op(server_t *s, const char *op, size_t op_len)
 {
-	if (msg_op_is(op, op_len, server_audit_op.name))
-		return &server_audit_op;
-	for (size_t i = 0; i < s->c.nops; i++)
-		if (msg_op_is(op, op_len, s->c.ops[i].name))
-			return &s->c.ops[i];
+	for (size_t i = 0; i < s->nops; i++)
+		if (msg_op_is(op, op_len, s->ops[i].name))
+			return &s->ops[i];
 	return NULL;
 }
 
@@ -189,7 +189,7 @@ server_op(server_t *s, const char *op, size_t op_len)
 static void *
 server_op_ctx(server_t *s, const server_op_t *op, bool reader)
 {
-	if (op == &server_audit_op)
+	if (op->fn == server_audit_op.fn)
 		return reader ? s->c.read_db : s->c.db;
 	return reader ? s->c.read_ctx : s->c.ctx;
 }
@@ -669,7 +669,7 @@ server_take(server_t *s)
 		}
 		if ((slot->op = server_op(s, op, op_len)) == NULL) {
 			rpc_reply_unknown_op(slot->reply, slot->msg, s->c.service, op, op_len,
-			    s->c.ops, s->c.nops, sizeof(s->c.ops[0]));
+			    s->ops, s->nops, sizeof(s->ops[0]));
 			continue;
 		}
 		if (!auth_allows(slot->op->roles, who)) {
@@ -744,6 +744,11 @@ server_new(void *zctx, const server_conf_t *conf, char *err, size_t errlen)
 	/* large replies and frames go back to the system when freed */
 	mallopt(M_MMAP_THRESHOLD, SERVER_MMAP_THRESHOLD);
 	s->c = *conf;
+	/* the daemon's operations and those every daemon has, in one table */
+	s->nops = conf->nops + 1;
+	s->ops = xcalloc(s->nops, sizeof(*s->ops));
+	memcpy(s->ops, conf->ops, conf->nops * sizeof(*s->ops));
+	s->ops[conf->nops] = server_audit_op;
 	s->zctx = zctx;
 	s->wake_at = INT64_MAX;
 	s->started = ts_now();
@@ -811,6 +816,7 @@ server_destroy(server_t **self_p)
 	pthread_mutex_destroy(&s->rlock);
 	pthread_cond_destroy(&s->rwake);
 	audit_refusals_destroy(&s->refusals);
+	free(s->ops);
 	free(s);
 	*self_p = NULL;
 }
