@@ -44,6 +44,7 @@ typedef struct {
 	bool        cfg_missing;    /* ... because the file was not found */
 	int         timeout_ms; /* --timeout */
 	bool        timeout_given;
+	bool        sent;       /* the last cli_call reached a listening daemon */
 	bool        json;       /* --json: print replies as JSON */
 	void       *zctx;
 	tz_t       *tz;         /* the configured zone, opened by cli_local_time */

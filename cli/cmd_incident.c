@@ -86,7 +86,9 @@ cli_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-/* Says on stderr which of the names is closest to what was typed, then all of them. */
+#define CLI_SUGGEST_MAX 3      /* edits at most between what was typed and a suggestion */
+
+/* Says on stderr which of the names are closest to what was typed. */
 static void
 cli_suggest_from(const char *option, const char *typed, const char *const *names, size_t n)
 {
@@ -102,20 +104,17 @@ cli_suggest_from(const char *option, const char *typed, const char *const *names
 		if ((d = cli_distance(buf_str(&t), buf_str(&f))) < best)
 			best = d;
 	}
-	fprintf(stderr, "trygg: %s '%s' is not known", option, cli_text_str(&(msgpack_object){
-	    .type = MSGPACK_OBJECT_STR, .via.str = {(uint32_t)strlen(typed), typed}}));
-	for (size_t i = 0, first = 1; best <= 3 && i < n; i++) {
+	/* what was typed is not repeated (it may be anything); the closest names are */
+	for (size_t i = 0, first = 1; best <= CLI_SUGGEST_MAX && i < n; i++) {
 		buf_reset(&f);
 		utf8_fold(names[i], strlen(names[i]), &f);
 		if (cli_distance(buf_str(&t), buf_str(&f)) == best) {
-			fprintf(stderr, "%s%s", first ? "; did you mean " : " or ", names[i]);
+			fprintf(stderr, "%s%s", first ? "trygg: " : " or ", names[i]);
 			first = 0;
 		}
 	}
-	fprintf(stderr, "?\n  the %ss:", option + 2);
-	for (size_t i = 0; i < n; i++)
-		fprintf(stderr, "%s %s", i ? "," : "", names[i]);
-	fputc('\n', stderr);
+	if (best <= CLI_SUGGEST_MAX)
+		fprintf(stderr, " is the closest %s (%s)\n", option + 2, option);
 	buf_free(&t);
 	buf_free(&f);
 }
@@ -269,9 +268,9 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 		pack_array_close(req);
 	}
 	if ((rc = cli_send_only(cli, req, &reply)) != 0) {
-		if (rc == EXIT_USAGE)
+		if (rc == EXIT_USAGE && !cli->json)
 			cli_suggest(cli, district, category);
-		if (rc == EXIT_UNAVAIL)
+		if (rc == EXIT_UNAVAIL && cli->sent)
 			fprintf(stderr, "trygg: the report may or may not have reached "
 			    "trygg-intake; sending it again with --id %s stores it once\n", id);
 		return rc;

@@ -516,6 +516,7 @@ cli_call_with(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *r
 	if (endpoint == NULL || endpoint[0] == '\0')
 		return cli_no_endpoint(cli, cli_endpoint_index(cli, endpoint), errbuf, errlen);
 	svc = cli_service(cli, endpoint);
+	cli->sent = false;
 	/* nobody listening: said at once, not after the whole wait */
 	if (cli_probe(endpoint, CLI_PROBE_MS, err, sizeof(err)) < 0) {
 		if (errbuf != NULL) {
@@ -526,6 +527,7 @@ cli_call_with(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *r
 		    "listens at %s (%s). Is %s running? Check with: systemctl status %s", svc,
 		    endpoint, err, svc, svc);
 	}
+	cli->sent = true;
 	data = pack_data(req, &len);
 	if (attempts > 0) {
 		/* a side question: its own wait, nothing printed */
@@ -591,7 +593,8 @@ cli_call_with(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *r
 	if (ok == NULL || ok->type != MSGPACK_OBJECT_BOOLEAN || !ok->via.boolean) {
 		code = cli_get(cli_get(&reply->data, "error"), "code");
 		/* what a person typed was refused: a usage error, naming the option */
-		rc = cli_is(code, "invalid_field") ? EXIT_USAGE : 1;
+		rc = cli_is(code, "invalid_field") || cli_is(code, "unknown_district") ||
+		    cli_is(code, "unknown_category") ? EXIT_USAGE : 1;
 		if (errbuf != NULL) {
 			cli_error_text(&reply->data, errbuf, errlen);
 		} else {
