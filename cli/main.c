@@ -278,9 +278,30 @@ cli_help(FILE *out)
 	    "Manual: man trygg\n", cli_global_help);
 }
 
+/* one command's name, usage and help into p (a map's contents) */
+static void
+cli_pack_command(pack_t *p, size_t i)
+{
+	pack_kv_str(p, "name", cli_commands[i].name);
+	pack_kv_str(p, "usage", cli_commands[i].usage);
+	if (cli_commands[i].help)
+		pack_kv_str(p, "help", cli_commands[i].help);
+}
+
 static void
 cli_command_help(FILE *out, size_t i)
 {
+	if (cli_json_errors) {          /* --json */
+		pack_t *p = pack_new();
+
+		pack_map_open(p);
+		pack_kv_bool(p, "ok", true);
+		cli_pack_command(p, i);
+		pack_map_close(p);
+		cli_print_packed(p);
+		pack_destroy(&p);
+		return;
+	}
 	fprintf(out, "usage: trygg %s\n\n", cli_commands[i].usage);
 	if (cli_commands[i].help)
 		fputs(cli_commands[i].help, out);
@@ -292,6 +313,24 @@ cmd_help(cli_t *cli, int argc, char **argv)
 {
 	int i;
 
+	if (argc == 1 && cli->json) {
+		pack_t *p = pack_new();
+
+		pack_map_open(p);
+		pack_kv_bool(p, "ok", true);
+		pack_key(p, "commands");
+		pack_array_open(p);
+		for (size_t k = 0; k < CLI_NCOMMANDS; k++) {
+			pack_map_open(p);
+			cli_pack_command(p, k);
+			pack_map_close(p);
+		}
+		pack_array_close(p);
+		pack_map_close(p);
+		cli_print_packed(p);
+		pack_destroy(&p);
+		return 0;
+	}
 	if (argc == 1) {
 		cli_help(stdout);
 		return 0;
@@ -737,8 +776,9 @@ main(int argc, char **argv)
 				cli.cfg_given = true;
 			}
 		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			cli_help(stdout);
-			return 0;
+			char *none[] = {"help", NULL};
+
+			return cmd_help(&cli, 1, none);
 		} else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0) {
 			version = true;
 		} else if (a[0] == '-') {
