@@ -20,6 +20,17 @@ cmd_config_print_json(const char *path, bool ok, const buf_t *errors)
 	pack_kv_bool(out, "ok", ok);
 	pack_kv_str(out, "file", path);
 	if (!ok) {
+		size_t problems = 0;
+
+		for (const char *q = p; *q; q++)
+			problems += *q == '\n';
+		pack_key(out, "error");
+		pack_map_open(out);
+		pack_kv_str(out, "code", "config");
+		pack_kv_str(out, "message", problems == 1 ? "the configuration has 1 problem" :
+		    "the configuration has problems (see errors)");
+		pack_kv_int(out, "exit", EXIT_CONFIG);
+		pack_map_close(out);
 		pack_key(out, "errors");
 		pack_array_open(out);
 		while (*p != '\0') {

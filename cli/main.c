@@ -562,9 +562,10 @@ cli_call_with(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *r
 			snprintf(errbuf, errlen, "not running: %s", err);
 			return EXIT_UNAVAIL;
 		}
-		return cli_fail(EXIT_UNAVAIL, "unavailable", "%s is not running: nothing "
-		    "listens at %s (%s). Is %s running? Check with: systemctl status %s", svc,
-		    endpoint, err, svc, svc);
+		return cli_fail(EXIT_UNAVAIL, "unavailable", "%s does not answer: nothing "
+		    "listens at %s (%s); is %s running? Check with: systemctl status %s", svc,
+		    endpoint, err + (strncmp(err, endpoint, strlen(endpoint)) == 0 ?
+		    strlen(endpoint) + 2 : 0), svc, svc);
 	}
 	cli->sent = true;
 	data = pack_data(req, &len);
