@@ -151,9 +151,8 @@ cli_local_time(cli_t *cli, const msgpack_object *o, char out[CLI_TIME_MAX])
 		return out;
 	}
 	if (tz == NULL || ts_parse_rfc3339(o->via.str.ptr, o->via.str.size, &ms) < 0) {
-		snprintf(out, CLI_TIME_MAX, "%.*s",
-		    o->via.str.size < TZ_FORMAT_MAX + 39 ? (int)o->via.str.size : TZ_FORMAT_MAX + 39,
-		    o->via.str.ptr);
+		/* not a time: the text as any other from a reply, escaped */
+		snprintf(out, CLI_TIME_MAX, "%s", cli_text_str(o));
 		return out;
 	}
 	tz_format(tz, ms, out);

@@ -182,8 +182,11 @@ static const struct {
 	    "\n"
 	    "example:\n"
 	    "  trygg rota --from 2026-12-01 --weeks 8\n"},
-	{"ping", cmd_ping, true, "ping [intake|escalation|reporting]",
+	{"ping", cmd_ping, true, "ping [--wait] [intake|escalation|reporting]",
 	    "Asks one daemon whether it answers (default intake).\n"
+	    "\n"
+	    "  --wait                 a daemon that is not listening yet (starting) is\n"
+	    "                         waited for, up to --timeout\n"
 	    "\n"
 	    "example:\n"
 	    "  trygg ping escalation\n"},
