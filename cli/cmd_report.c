@@ -124,6 +124,7 @@ int
 cmd_jobs(cli_t *cli, int argc, char **argv)
 {
 	const msgpack_object *jobs;
+	char t1[CLI_TIME_MAX], t2[CLI_TIME_MAX];
 	msgpack_unpacked reply;
 	pack_t *req;
 	int rc;
@@ -154,12 +155,14 @@ cmd_jobs(cli_t *cli, int argc, char **argv)
 		printf(" %s %s, %s\n", cli_text_str(cli_get(j, "period")),
 		    cli_text_str(cli_get(j, "format")), cli_text_str(cli_get(j, "schedule")));
 		if (cli_get(j, "last_run"))
-			printf("\tlast: %s for %s at %s -> %s\n", cli_text_str(cli_get(j, "last_due")),
+			printf("\tlast: %s for %s at %s -> %s\n",
+			    cli_local_time(cli, cli_get(j, "last_due"), t1),
 			    cli_text_str(cli_get(j, "last_period")),
-			    cli_text_str(cli_get(j, "last_run")), cli_text_str(cli_get(j, "last_file")));
+			    cli_local_time(cli, cli_get(j, "last_run"), t2),
+			    cli_text_str(cli_get(j, "last_file")));
 		else
 			printf("\tlast: never\n");
-		printf("\tnext: %s\n", cli_text_str(cli_get(j, "next_run")));
+		printf("\tnext: %s\n", cli_local_time(cli, cli_get(j, "next_run"), t1));
 	}
 	msgpack_unpacked_destroy(&reply);
 	return 0;

@@ -86,6 +86,18 @@ cmd_status(cli_t *cli, int argc, char **argv)
 
 		pack_map_open(p);
 		pack_kv_bool(p, "ok", down == 0);
+		if (down) {
+			char msg[64];
+
+			snprintf(msg, sizeof(msg), "%d of %zu daemons %s down", down, STATUS_NDAEMONS,
+			    down == 1 ? "is" : "are");
+			pack_key(p, "error");
+			pack_map_open(p);
+			pack_kv_str(p, "code", "unavailable");
+			pack_kv_str(p, "message", msg);
+			pack_kv_int(p, "exit", EXIT_UNAVAIL);
+			pack_map_close(p);
+		}
 		pack_key(p, "daemons");
 		pack_map_open(p);
 		for (size_t i = 0; i < STATUS_NDAEMONS; i++) {

@@ -296,6 +296,11 @@ TEST(every_json_answer_is_one_object_with_ok)
 	    "intake=ipc:///nonexistent/intake.sock", "list", NULL}), 69);
 	check_shape("list, intake down", __LINE__);
 	CHECK_STR(h_code(json_parse(R.out)), "unavailable");
+	CHECK_INT(run_env(NULL, (const char *const[]){"--json", "--endpoint",
+	    "intake=ipc:///nonexistent/intake.sock", "--endpoint",
+	    "escalation=ipc:///nonexistent/escalation.sock", "--endpoint",
+	    "reporting=ipc:///nonexistent/reporting.sock", "status", NULL}), 69);
+	check_shape("status, every daemon down", __LINE__);
 	CHECK_INT(run_env(NULL, (const char *const[]){"--json", "-c", none, "list", NULL}), 66);
 	check_shape("list, no configuration", __LINE__);
 	CHECK_STR(h_code(json_parse(R.out)), "not_found");
