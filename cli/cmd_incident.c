@@ -87,10 +87,12 @@ cli_distance(const char *a, const char *b)
 }
 
 #define CLI_SUGGEST_MAX 3      /* edits at most between what was typed and a suggestion */
+#define CLI_SUGGEST_LIST 40     /* names listed at most when none is close */
 
 /* Says on stderr which of the names are closest to what was typed. */
 static void
-cli_suggest_from(const char *option, const char *typed, const char *const *names, size_t n)
+cli_suggest_from(const char *option, const char *what, const char *whats, const char *typed,
+    const char *const *names, size_t n)
 {
 	buf_t t = BUF_INIT, f = BUF_INIT;
 	size_t best = SIZE_MAX;
@@ -113,8 +115,15 @@ cli_suggest_from(const char *option, const char *typed, const char *const *names
 			first = 0;
 		}
 	}
-	if (best <= CLI_SUGGEST_MAX)
-		fprintf(stderr, " is the closest %s (%s)\n", option + 2, option);
+	if (best <= CLI_SUGGEST_MAX) {
+		fprintf(stderr, " is the closest %s (%s)\n", what, option);
+	} else {
+		/* nothing close: all of them, when they are few enough to read */
+		fprintf(stderr, "trygg: the configured %s (%s):", whats, option);
+		for (size_t i = 0; i < n && i < CLI_SUGGEST_LIST; i++)
+			fprintf(stderr, "%s %s", i ? "," : "", names[i]);
+		fprintf(stderr, "%s\n", n > CLI_SUGGEST_LIST ? ", ..." : "");
+	}
 	buf_free(&t);
 	buf_free(&f);
 }
@@ -137,14 +146,14 @@ cli_suggest(cli_t *cli, const char *district, const char *category)
 		for (size_t i = 0; i < cfg->nteams; i++)
 			for (size_t j = 0; j < cfg->teams[i].ndistricts; j++)
 				names[n++] = cfg->teams[i].districts[j];
-		cli_suggest_from("--district", district, names, n);
+		cli_suggest_from("--district", "district", "districts", district, names, n);
 		free(names);
 	}
 	if (category && cfg_category_as_typed(cfg, category, strlen(category)) == NULL) {
 		names = xcalloc(cfg->ncategories ? cfg->ncategories : 1, sizeof(*names));
 		for (n = 0; n < cfg->ncategories; n++)
 			names[n] = cfg->categories[n].id;
-		cli_suggest_from("--category", category, names, n);
+		cli_suggest_from("--category", "category", "categories", category, names, n);
 		free(names);
 	}
 }

@@ -815,8 +815,10 @@ main(int argc, char **argv)
 		cli.cfg_path = CLI_CONFIG_DEFAULT;
 	if (cli_commands[cmd].needs_cfg || cli_commands[cmd].fn == cmd_version) {
 		if ((rc = cli_config_load(&cli, endpoints, nendpoints,
-		    cli_commands[cmd].fn == cmd_version)) != 0)
+		    cli_commands[cmd].fn == cmd_version)) != 0) {
+			cfg_destroy(&cli.cfg);
 			return rc;
+		}
 	}
 	cli.zctx = zmq_ctx_new();
 	rc = cli_commands[cmd].fn(&cli, nargs, args);

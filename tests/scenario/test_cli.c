@@ -428,6 +428,9 @@ TEST(submit_unknown_district_or_category)
 	CHECK_INT(RUN("submit", "--id", "unk-2", "--district", "Ryd", "--category",
 	    "tidsresa", "--severity", "1", "--summary", "s", "--reporter", "r"), 64);
 	CHECK_RUN(strstr(R.err, "unknown_category") != NULL);
+	/* nothing close to it: the valid ones */
+	CHECK_RUN(strstr(R.err, "the configured categories (--category): ") != NULL);
+	CHECK_RUN(strstr(R.err, "skadegorelse") != NULL && strstr(R.err, "ovrigt") != NULL);
 	/* a near miss gets the closest configured name */
 	CHECK_INT(RUN("submit", "--id", "unk-3", "--district", "Skagetorpp", "--category",
 	    "ovrigt", "--severity", "1", "--summary", "s", "--reporter", "r"), 64);
