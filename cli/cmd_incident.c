@@ -662,8 +662,10 @@ cmd_list(cli_t *cli, int argc, char **argv)
 		pack_kv_int(p, "shown", (int64_t)nrows);
 		pack_kv_int(p, "matched", (int64_t)matched);
 		pack_kv_bool(p, "matched_complete", complete);
-		if (nrows > 0 && (matched > nrows || !complete))
-			pack_key(p, "next"), pack_obj(p, cli_get(rows[nrows - 1], "number"));
+		if (nrows > 0 && (matched > nrows || !complete)) {
+			pack_key(p, "next");
+			pack_obj(p, cli_get(rows[nrows - 1], "number"));
+		}
 		pack_map_close(p);
 		cli_print_packed(p);
 		pack_destroy(&p);
