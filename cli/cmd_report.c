@@ -83,6 +83,10 @@ cmd_report(cli_t *cli, int argc, char **argv)
 	}
 	if (optind + 1 != argc || period == NULL)
 		return cli_usage(CMD_REPORT_USAGE);
+	/* --json prints the whole reply: a file as well would be half of two answers */
+	if (output != NULL && cli->json)
+		return cli_usage("report: -o and --json cannot both be given (--json prints the "
+		    "whole reply, the report inside it)");
 	req = pack_new();
 	pack_map_open(req);
 	pack_kv_int(req, "v", WIRE_VERSION);

@@ -259,6 +259,7 @@ TEST(every_json_answer_is_one_object_with_ok)
 		    "--summary", "s", "--reporter", "r"}},
 		{64, {"list", "--limit", "0"}},
 		{64, {"update", "@N", "--by", "x", "--close", "--reopen"}},
+		{64, {"report", "lagesbild", "--period", "2026-11", "-o", "@X"}},
 		{64, {"frobnicate"}},
 		{64, {"oncall", "--at", "tomorrow"}},
 		{78, {"config", "check", "@B"}},
