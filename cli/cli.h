@@ -33,6 +33,7 @@
 #define CLI_TIMEOUT_MS 10000    /* --timeout: the wait for a running daemon's answer */
 #define CLI_SLOW_NOTE_MS 2000   /* ... after which stderr says it is still waiting */
 #define CLI_PROBE_MS   1000     /* cli_probe: the wait for a TCP connection */
+#define CLI_RETRY_MIN_MS 200    /* less of --timeout left than this: no more attempts */
 #define EXIT_NOINPUT   66       /* EX_NOINPUT: the configuration file is not there */
 
 typedef struct {

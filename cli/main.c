@@ -590,7 +590,12 @@ cli_call_with(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *r
 		rc = rpc_client_call(c, data, len, &raw, &raw_len, err, sizeof(err));
 		rpc_client_destroy(&c);
 		waited = first;
-		if (rc < 0 && timeout_ms - first >= 200) {
+		/* gone meanwhile: no use waiting for it */
+		if (rc < 0 && cli_probe(endpoint, CLI_PROBE_MS, err, sizeof(err)) < 0)
+			return cli_fail(EXIT_UNAVAIL, "unavailable", "%s stopped while trygg "
+			    "waited for its answer: nothing listens at %s now; is %s running? "
+			    "Check with: systemctl status %s", svc, endpoint, svc, svc);
+		if (rc < 0 && timeout_ms - first >= CLI_RETRY_MIN_MS) {
 			int rest = timeout_ms - first;
 
 			fprintf(stderr, "trygg: %s at %s has not answered in %d.%d s; waiting "

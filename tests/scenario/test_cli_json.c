@@ -428,6 +428,22 @@ TEST(a_daemon_that_is_down_is_said_within_3_seconds)
 		/* and once it runs again, the same command works */
 		CHECK_INT(run_env(NULL, (const char *const[]){"-c", down->config, "list", NULL}),
 		    0);
+		/* stopped, then killed while the client waits: said, not waited out */
+		CHECK_INT(kill(down->pid[H_INTAKE], SIGSTOP), 0);
+		{
+			pid_t killer = fork();
+
+			if (killer == 0) {
+				usleep(500 * 1000);
+				kill(down->pid[H_INTAKE], SIGKILL);
+				_exit(0);
+			}
+			CHECK_INT(run_env(NULL, (const char *const[]){"-c", down->config,
+			    "--timeout", "30", "list", NULL}), 69);
+			waitpid(killer, NULL, 0);
+		}
+		CHECK_HAS(R.err, "stopped while trygg waited");
+		CHECK_RUN(R.ms < 30000 / 3);
 	} else {
 		test_fail(__FILE__, __LINE__, "cannot start trygg-intake");
 	}
