@@ -73,6 +73,8 @@ int cli_probe(const char *endpoint, int timeout_ms, char *err, size_t errlen);
  */
 int cli_call_with(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *reply,
     int timeout_ms, int attempts, char *errbuf, size_t errlen);
+/* cli_help.c: a command's help text (what it does, options, an example); NULL if none */
+const char *cli_help_text(const char *name);
 /* the service behind an endpoint of the configuration ("trygg-intake") */
 const char *cli_service(cli_t *cli, const char *endpoint);
 /*

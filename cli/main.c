@@ -8,8 +8,9 @@
  * table below is the one list of commands: the help, the bash completion's
  * list (trygg help --commands) and the test that trygg(1) documents each
  * come from it. Its fields: name, function, whether the command talks to
- * the daemons (needs their endpoints), usage, and help (what it does, its
- * options, one example). See cli.h for the exit statuses.
+ * the daemons (needs their endpoints), and usage; what each does, its
+ * options and an example are in cli_help.c. See cli.h for the exit
+ * statuses.
  */
 #include "cli.h"
 #include "json.h"
@@ -37,199 +38,30 @@ static const struct {
 	int       (*fn)(cli_t *, int, char **);
 	bool        needs_cfg;
 	const char *usage;
-	const char *help;       /* what it does, its options, an example; may be NULL */
 } cli_commands[] = {
 	{"submit", cmd_submit, true, "submit --district D --category C --severity N "
-	    "--summary S --reporter R [OPTIONS]",
-	    "Reports an incident, and says what happens next\n"
-	    "\n"
-	    "Sends the report to trygg-intake and prints its number and team, then in\n"
-	    "plain words what happens next: for an incident beyond the team's scope, who\n"
-	    "is on call now and whether trygg-escalation has notified them yet.\n"
-	    "\n"
-	    "  --district D           where it happened (a configured district)\n"
-	    "  --category C           what happened (a configured category)\n"
-	    "  --severity N           1 (minor) to 5 (most severe)\n"
-	    "  --summary S            one line\n"
-	    "  --reporter R           who reports\n"
-	    "  --details T            more text, may have several lines\n"
-	    "  --occurred-at T        when it happened (default: now); local time\n"
-	    "                         \"2026-12-02 10:00\", \"2026-12-02T10:00\" or RFC 3339\n"
-	    "  --level L              the reporter's own judgement of the level\n"
-	    "  --needs-external       needs help from outside the team (escalates)\n"
-	    "  --needs-reinforcement  needs another team's help\n"
-	    "  --involves-minors      minors are involved\n"
-	    "  --partner P            a partner organisation involved (repeatable)\n"
-	    "  --location L           where, more precisely\n"
-	    "  --police-report        a police report was made\n"
-	    "  --orosanmalan          an orosanmälan was made\n"
-	    "  --id ID                the report's own id; sending it again with the same\n"
-	    "                         id stores it once (default: one made per run)\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg submit --district Skäggetorp --category skadegorelse --severity 2 \\\n"
-	    "      --summary \"Klotter på skolans vägg\" --reporter \"Fältsekreterare A\"\n"},
-	{"get", cmd_get, true, "get NUMBER | get --id CLIENT_ID",
-	    "Shows one incident with its history, and its escalations beside it\n"
-	    "\n"
-	    "  NUMBER                 the incident's number (INC-2026-000001)\n"
-	    "  --id CLIENT_ID         the id it was submitted with\n"
-	    "  --history-before N     older history: the history_next of an earlier get\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg get INC-2026-000001\n"},
+	    "--summary S --reporter R [OPTIONS]"},
+	{"get", cmd_get, true, "get NUMBER | get --id CLIENT_ID"},
 	{"list", cmd_list, true, "list [--team T] [--status open|closed] [--escalation E] "
-	    "[--severity N] [--since T] [--until T] [--limit N] [--before NUMBER]",
-	    "Lists incidents, the last received first\n"
-	    "\n"
-	    "One a line under a header. When more match than are shown it says so (\"20 shown, more match\") with the\n"
-	    "command for the next page.\n"
-	    "\n"
-	    "  --team T               a configured team id\n"
-	    "  --status S             open or closed\n"
-	    "  --escalation E         none, external or reinforcement\n"
-	    "  --severity N           severity N or higher (1-5)\n"
-	    "  --since T              received at or after T (local time or RFC 3339;\n"
-	    "                         a date alone is the start of that day)\n"
-	    "  --until T              received before T (a date alone: before that day)\n"
-	    "  --limit N              at most N incidents (1-1000, default 100)\n"
-	    "  --before NUMBER        the next page: incidents received before NUMBER\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg list --team omradesteam-1 --status open --since 2026-12-01\n"},
+	    "[--severity N] [--since T] [--until T] [--limit N] [--before NUMBER]"},
 	{"update", cmd_update, true, "update NUMBER --by WHO [--note TEXT] "
-	    "[--status open|closed | --close | --reopen]",
-	    "Adds a note to an incident, or closes or reopens it.\n"
-	    "\n"
-	    "  --by WHO               who makes the change (required)\n"
-	    "  --note TEXT            a note for the history\n"
-	    "  --close                close it (the same as --status closed)\n"
-	    "  --reopen               reopen it (the same as --status open)\n"
-	    "  --status S             open or closed; only one of --status, --close and\n"
-	    "                         --reopen may be given\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg update INC-2026-000001 --by samordnare --note \"Sanerat\" --close\n"},
+	    "[--status open|closed | --close | --reopen]"},
 	{"escalations", cmd_escalations, true, "escalations [--status S] [--incident NUMBER] "
-	    "[--limit N] [--before ID]",
-	    "Lists escalations, the newest first, from trygg-escalation.\n"
-	    "\n"
-	    "  --status S             open, acked, unanswered or resolved\n"
-	    "  --incident NUMBER      only this incident's\n"
-	    "  --limit N              at most N (1-1000)\n"
-	    "  --before ID            the next page: escalations before ID\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg escalations --status open\n"},
-	{"ack", cmd_ack, true, "ack ESCALATION --by CONTACT",
-	    "Acknowledges an escalation\n"
-	    "\n"
-	    "The person on call has taken it: the reminders and the next steps stop.\n"
-	    "\n"
-	    "  ESCALATION             the escalation's number (trygg escalations)\n"
-	    "  --by CONTACT           the contact id of who acknowledges (required)\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg ack 12 --by tib-1\n"},
-	{"resolve", cmd_resolve, true, "resolve ESCALATION --by CONTACT [--note TEXT]",
-	    "Marks an escalation as resolved.\n"
-	    "\n"
-	    "  ESCALATION             the escalation's number\n"
-	    "  --by CONTACT           the contact id of who resolves it (required)\n"
-	    "  --note TEXT            what was done\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg resolve 12 --by tib-1 --note \"Räddningstjänsten på plats\"\n"},
-	{"watch", cmd_watch, true, "watch [CONTACT]",
-	    "Prints the notifications as they are sent\n"
-	    "\n"
-	    "Each notification from trygg-escalation with the ack command to run, until\n"
-	    "Ctrl-C. With --json, one JSON object a line.\n"
-	    "\n"
-	    "  CONTACT                only this contact's notifications\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg watch tib-1\n"},
-	{"status", cmd_status, true, "status",
-	    "Every daemon at a glance\n"
-	    "\n"
-	    "Up or down, version, uptime, database size and the backlog of each link\n"
-	    "between them. Exits 69 when one is down.\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg status\n"},
-	{"oncall", cmd_oncall, true, "oncall [--at TIME] [--config FILE]",
-	    "Who is on call now, or at another time\n"
-	    "\n"
-	    "The contact, their deputy, why (office hours, weekend, the holiday's name)\n"
-	    "and until when. Asks trygg-escalation, which decides, unless --config is\n"
-	    "given.\n"
-	    "\n"
-	    "  --at TIME              at another time (local time or RFC 3339)\n"
-	    "  --config FILE          decide here from FILE instead of asking the daemon\n"
-	    "                         (to check a configuration before it is deployed)\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg oncall --at \"2026-12-24 22:00\"\n"},
-	{"rota", cmd_rota, true, "rota [--from DATE] [--weeks N]",
-	    "The TiB rota for the coming weeks\n"
-	    "\n"
-	    "Computed from the configuration: each stretch of duty with its deputy and\n"
-	    "overrides; the current one is marked with *.\n"
-	    "\n"
-	    "  --from DATE            from this date (YYYY-MM-DD; default today)\n"
-	    "  --weeks N              this many weeks (1-520, default 4)\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg rota --from 2026-12-01 --weeks 8\n"},
-	{"ping", cmd_ping, true, "ping [--wait] [intake|escalation|reporting]",
-	    "Asks one daemon whether it answers (default intake).\n"
-	    "\n"
-	    "  --wait                 a daemon that is not listening yet (starting) is\n"
-	    "                         waited for, up to --timeout\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg ping escalation\n"},
-	{"calendar", cmd_calendar, false, "calendar holidays YEAR",
-	    "The Swedish public holidays and eves of a year, as office hours use them.\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg calendar holidays 2026\n"},
-	{"config", cmd_config, false, "config check [FILE]",
-	    "Checks a configuration file\n"
-	    "\n"
-	    "Loads it the way the daemons do and reports every problem with its line\n"
-	    "and column. FILE defaults to the one -c names.\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg config check /etc/trygg/trygg.yaml\n"},
+	    "[--limit N] [--before ID]"},
+	{"ack", cmd_ack, true, "ack ESCALATION --by CONTACT"},
+	{"resolve", cmd_resolve, true, "resolve ESCALATION --by CONTACT [--note TEXT]"},
+	{"watch", cmd_watch, true, "watch [CONTACT]"},
+	{"status", cmd_status, true, "status"},
+	{"oncall", cmd_oncall, true, "oncall [--at TIME] [--config FILE]"},
+	{"rota", cmd_rota, true, "rota [--from DATE] [--weeks N]"},
+	{"ping", cmd_ping, true, "ping [--wait] [intake|escalation|reporting]"},
+	{"calendar", cmd_calendar, false, "calendar holidays YEAR"},
+	{"config", cmd_config, false, "config check [FILE]"},
+	{"help", cmd_help, false, "help [COMMAND]"},
+	{"version", cmd_version, false, "version"},
 	{"report", cmd_report, true, "report KIND --period P [--team T] "
-	    "[--format json|csv|md|html] [--suppress] [-o FILE]",
-	    "A report from trygg-reporting: lagesbild, escalations or annual.\n"
-	    "\n"
-	    "  --period P             2026-W48, 2026-11, 2026-Q4, 2026-T3 or 2026\n"
-	    "  --team T               one team (default all)\n"
-	    "  --format F             json (default), csv, md or html\n"
-	    "  --suppress             hide counts under the small-count limit\n"
-	    "  -o, --output FILE      write it to FILE (whole or not at all)\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg report lagesbild --period 2026-W48 --format md\n"},
-	{"jobs", cmd_jobs, true, "jobs",
-	    "The scheduled reports with their last and next run.\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg jobs\n"},
-	{"help", cmd_help, false, "help [COMMAND]",
-	    "The commands, or one command's options and an example.\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg help submit\n"},
-	{"version", cmd_version, false, "version",
-	    "This client's version and, for each daemon that answers, its version.\n"
-	    "\n"
-	    "example:\n"
-	    "  trygg version\n"},
+	    "[--format json|csv|md|html] [--suppress] [-o FILE]"},
+	{"jobs", cmd_jobs, true, "jobs"},
 };
 
 #define CLI_NCOMMANDS (sizeof(cli_commands) / sizeof(cli_commands[0]))
@@ -241,7 +73,8 @@ static const char cli_global_help[] =
     "  --endpoint NAME=URL      a daemon's endpoint (intake, escalation,\n"
     "                           notifications, reporting); repeatable; also\n"
     "                           TRYGG_INTAKE, TRYGG_ESCALATION, ... in the environment\n"
-    "  --timeout SECONDS        how long to wait for a daemon (default 2)\n"
+    "  --timeout SECONDS        how long to wait for a running daemon's answer\n"
+    "                           (default 10); one that is not running is said at once\n"
     "  --json                   answers as one JSON object with \"ok\"\n"
     "  -h, --help               this help; trygg COMMAND --help for a command's\n"
     "  -V, --version            the versions of trygg and of the daemons\n";
@@ -261,7 +94,7 @@ cli_find(const char *name)
 static void
 cli_summary(FILE *out, size_t i)
 {
-	const char *h = cli_commands[i].help;
+	const char *h = cli_help_text(cli_commands[i].name);
 	const char *end = h ? strchr(h, '\n') : NULL;
 
 	if (h == NULL || end == NULL)
@@ -287,8 +120,8 @@ cli_pack_command(pack_t *p, size_t i)
 {
 	pack_kv_str(p, "name", cli_commands[i].name);
 	pack_kv_str(p, "usage", cli_commands[i].usage);
-	if (cli_commands[i].help)
-		pack_kv_str(p, "help", cli_commands[i].help);
+	if (cli_help_text(cli_commands[i].name))
+		pack_kv_str(p, "help", cli_help_text(cli_commands[i].name));
 }
 
 static void
@@ -306,8 +139,8 @@ cli_command_help(FILE *out, size_t i)
 		return;
 	}
 	fprintf(out, "usage: trygg %s\n\n", cli_commands[i].usage);
-	if (cli_commands[i].help)
-		fputs(cli_commands[i].help, out);
+	if (cli_help_text(cli_commands[i].name))
+		fputs(cli_help_text(cli_commands[i].name), out);
 }
 
 /* trygg help [COMMAND], and help --commands: the names, one a line */
