@@ -90,6 +90,8 @@ SCEN_BINS    := $(patsubst tests/scenario/%.c,$(BUILD)/tests/%,$(SCEN_SRC))
 BENCH_BINS   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 CFLAGS += $(LIB_CFLAGS)
+# the client's default configuration, where make install's PREFIX puts it
+$(OBJ)/cli/%.o: CFLAGS += -DCLI_CONFIG_DEFAULT='"$(PREFIX)/etc/trygg/trygg.yaml"'
 
 .PHONY: all run check unit scenario bench fuzz install clean deps
 # keep the objects of test and bench programs (make would delete them as intermediates)
@@ -163,6 +165,7 @@ install: $(PROGRAMS)
 	for m in docs/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man1/; done; true
 	for m in docs/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man5/; done; true
 	for m in docs/*.8; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(PREFIX)/share/man/man8/; done; true
+	install -D -m 644 cli/trygg.bash-completion $(DESTDIR)$(PREFIX)/share/bash-completion/completions/trygg
 # systemd: one unit per daemon from the template, the target, the user
 	install -d $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)/trygg
 	for d in $(notdir $(DAEMONS)); do \

@@ -5,7 +5,12 @@
  * configuration and dispatches to a cmd_*() function with the arguments
  * after the command's name (argv[0] is the command's name). A command
  * returns the process exit status: 0, or 1 for an error reply, 64 for a
- * usage error, 69 when a daemon cannot be reached, 78 for a bad configuration.
+ * usage error (also a field the daemon refused as invalid_field), 66 when
+ * the configuration file is not found, 69 when a daemon cannot be reached,
+ * 70 for an internal error, 74 for a file that cannot be written, 78 for a
+ * bad configuration. With --json every answer, errors too, is one JSON
+ * object on stdout with "ok" (errors: "error": {code, message}); the
+ * message of an error goes to stderr as well.
  */
 #ifndef TRYGG_CLI_H
 #define TRYGG_CLI_H
@@ -19,12 +24,28 @@
 #include "buf.h"
 #include "cfg.h"
 #include "pack.h"
+#include "ts.h"
 #include "tz.h"
+
+#ifndef CLI_CONFIG_DEFAULT
+#define CLI_CONFIG_DEFAULT "/etc/trygg/trygg.yaml"     /* the Makefile sets PREFIX/etc/... */
+#endif
+#define CLI_TIMEOUT_MS 10000    /* --timeout: the wait for a running daemon's answer */
+#define CLI_SLOW_NOTE_MS 2000   /* ... after which stderr says it is still waiting */
+#define CLI_PROBE_MS   1000     /* cli_probe: the wait for a TCP connection */
+#define CLI_RETRY_MIN_MS 200    /* less of --timeout left than this: no more attempts */
+#define EXIT_NOINPUT   66       /* EX_NOINPUT: the configuration file is not there */
 
 typedef struct {
 	const char *cfg_path;
-	bool        cfg_given;  /* -c was given (the path is worth repeating) */
-	cfg_t      *cfg;        /* NULL for commands that load their own */
+	bool        cfg_given;  /* -c or TRYGG_CONFIG named it (worth repeating) */
+	cfg_t      *cfg;        /* NULL for commands that load their own; for the
+	                           others never NULL (see cli_config.c) */
+	bool        cfg_partial;    /* cfg holds only endpoints and timezone */
+	bool        cfg_missing;    /* ... because the file was not found */
+	int         timeout_ms; /* --timeout */
+	bool        timeout_given;
+	bool        sent;       /* the last cli_call reached a listening daemon */
 	bool        json;       /* --json: print replies as JSON */
 	void       *zctx;
 	tz_t       *tz;         /* the configured zone, opened by cli_local_time */
@@ -38,12 +59,38 @@ typedef struct {
  */
 int cli_call(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *reply);
 /*
- * The same with its own wait per attempt and number of attempts. With
+ * cli_probe.c: 0 when something listens on endpoint (or it cannot tell:
+ * a slow network), -1 with err ("ENDPOINT: no such socket file",
+ * "...: Connection refused") when nothing does.
+ */
+int cli_probe(const char *endpoint, int timeout_ms, char *err, size_t errlen);
+/*
+ * The same with its own wait per attempt and number of attempts (0
+ * attempts: timeout_ms in all, with a note on stderr after
+ * CLI_SLOW_NOTE_MS, as cli_call does). With
  * errbuf, nothing is printed: a failure's text ("code: message", or why no
  * reply came) goes into errbuf instead.
  */
 int cli_call_with(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *reply,
     int timeout_ms, int attempts, char *errbuf, size_t errlen);
+/* cli_help.c: a command's help text (what it does, options, an example); NULL if none */
+const char *cli_help_text(const char *name);
+/* the service behind an endpoint of the configuration ("trygg-intake") */
+const char *cli_service(cli_t *cli, const char *endpoint);
+/*
+ * cli_config.c: loads cli->cfg for a command that talks to the daemons:
+ * the file, then the environment, then --endpoint NAME=URL. optional: a
+ * file that is not there is no error (version). 0, or the exit status.
+ */
+int cli_config_load(cli_t *cli, const char *const *endpoints, int nendpoints, bool optional);
+/* 0 when the whole configuration was loaded; else says what needs it, and the exit status */
+int cli_config_need(cli_t *cli, const char *what);
+/*
+ * Prints "trygg: message" on stderr and, with --json, {"ok": false,
+ * "error": {code, message, exit}} on stdout; returns status.
+ */
+int cli_fail(int status, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 /* Prints a reply map as JSON on stdout (for --json). */
 void cli_print_json(const msgpack_object *o);
 /* the value under key in a map, or NULL */
@@ -116,6 +163,15 @@ const char *cli_local_time(cli_t *cli, const msgpack_object *o, char out[CLI_TIM
 /* The same, only "HH:MM ABBR" when on the same local day as ref (NULL: now). */
 const char *cli_short_time(cli_t *cli, const msgpack_object *o, const msgpack_object *ref,
     char out[CLI_TIME_MAX]);
+/*
+ * Reads a time as people type it, in the configured zone: RFC 3339 (its
+ * own offset), "2026-12-02 10:00", "2026-12-02T10:00" (seconds allowed),
+ * or a date alone: that day's start, or with day_end the next day's. 0 or -1.
+ */
+int cli_parse_time(cli_t *cli, const char *s, bool day_end, int64_t *ms);
+/* The same for an option's value, as RFC 3339 into out; 0, or a usage error's status. */
+int cli_time_option(cli_t *cli, const char *option, const char *s, bool day_end,
+    char out[TS_RFC3339_MAX]);
 /* Prints what p holds (one msgpack object) as JSON. */
 void cli_print_packed(pack_t *p);
 /* a contact map {id, name} as "Name (id)" on stdout */

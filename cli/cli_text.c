@@ -151,9 +151,8 @@ cli_local_time(cli_t *cli, const msgpack_object *o, char out[CLI_TIME_MAX])
 		return out;
 	}
 	if (tz == NULL || ts_parse_rfc3339(o->via.str.ptr, o->via.str.size, &ms) < 0) {
-		snprintf(out, CLI_TIME_MAX, "%.*s",
-		    o->via.str.size < TZ_FORMAT_MAX + 39 ? (int)o->via.str.size : TZ_FORMAT_MAX + 39,
-		    o->via.str.ptr);
+		/* not a time: the text as any other from a reply, escaped */
+		snprintf(out, CLI_TIME_MAX, "%s", cli_text_str(o));
 		return out;
 	}
 	tz_format(tz, ms, out);
@@ -231,4 +230,46 @@ cli_put_contact_id(cli_t *cli, const msgpack_object *id)
 	cli_put(stdout, id);
 	if (c && strcmp(c->name, c->id) != 0)
 		putchar(')');
+}
+
+int
+cli_parse_time(cli_t *cli, const char *s, bool day_end, int64_t *ms)
+{
+	size_t len = strlen(s);
+	tz_t *tz = cli_tz(cli);
+	int32_t day;
+	int minute, sec = 0;
+
+	if (ts_parse_rfc3339(s, len, ms) == 0)
+		return 0;
+	if (tz == NULL || len < 10 || ts_parse_date(s, 10, &day) < 0)
+		return -1;
+	if (len == 10) {
+		*ms = tz_utc(tz, day + (day_end ? 1 : 0), 0);
+		return 0;
+	}
+	if ((s[10] != ' ' && s[10] != 'T') || (len != 16 && len != 19) ||
+	    ts_parse_hhmm(s + 11, 5, &minute) < 0)
+		return -1;
+	if (len == 19) {
+		if (s[16] != ':' || s[17] < '0' || s[17] > '5' || s[18] < '0' || s[18] > '9')
+			return -1;
+		sec = (s[17] - '0') * 10 + (s[18] - '0');
+	}
+	*ms = tz_utc(tz, day, minute) + sec * 1000;
+	return 0;
+}
+
+int
+cli_time_option(cli_t *cli, const char *option, const char *s, bool day_end,
+    char out[TS_RFC3339_MAX])
+{
+	int64_t ms;
+
+	if (cli_parse_time(cli, s, day_end, &ms) < 0)
+		return cli_usage("%s takes a time: \"2026-12-02 10:00\", \"2026-12-02T10:00\", "
+		    "a date alone or RFC 3339 (local time, %s), not '%s'", option,
+		    cli->cfg && cli->cfg->timezone ? cli->cfg->timezone : "the configured zone", s);
+	ts_format_rfc3339(ms, out);
+	return 0;
 }

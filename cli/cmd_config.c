@@ -3,55 +3,54 @@
  * the daemons do and reports every problem with its line and column.
  */
 #include "cli.h"
-#include "json.h"
 #include "log.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
-/* Appends s as a JSON string (json.c does the escaping). */
-static void
-cmd_config_json_str(buf_t *out, const char *s, size_t len)
-{
-	msgpack_object o;
-
-	memset(&o, 0, sizeof(o));
-	o.type = MSGPACK_OBJECT_STR;
-	o.via.str.ptr = s;
-	o.via.str.size = (uint32_t)len;
-	json_from_msgpack(&o, out, false);
-}
-
+/* {"ok", "file", "errors"?: ["file:line:col: message", ...]}, indented like every --json */
 static void
 cmd_config_print_json(const char *path, bool ok, const buf_t *errors)
 {
 	const char *p = buf_str(errors);
-	buf_t out = BUF_INIT;
+	pack_t *out = pack_new();
 
-	buf_printf(&out, "{\"ok\":%s,\"file\":", ok ? "true" : "false");
-	cmd_config_json_str(&out, path, strlen(path));
+	pack_map_open(out);
+	pack_kv_bool(out, "ok", ok);
+	pack_kv_str(out, "file", path);
 	if (!ok) {
-		buf_puts(&out, ",\"errors\":[");
-		for (bool first = true; *p != '\0'; first = false) {
+		size_t problems = 0;
+
+		for (const char *q = p; *q; q++)
+			problems += *q == '\n';
+		pack_key(out, "error");
+		pack_map_open(out);
+		pack_kv_str(out, "code", "config");
+		pack_kv_str(out, "message", problems == 1 ? "the configuration has 1 problem" :
+		    "the configuration has problems (see errors)");
+		pack_kv_int(out, "exit", EXIT_CONFIG);
+		pack_map_close(out);
+		pack_key(out, "errors");
+		pack_array_open(out);
+		while (*p != '\0') {
 			const char *nl = strchr(p, '\n');
 			size_t n = nl ? (size_t)(nl - p) : strlen(p);
 
-			if (!first)
-				buf_putc(&out, ',');
-			cmd_config_json_str(&out, p, n);
+			pack_strn(out, p, n);
 			p += n + (nl != NULL);
 		}
-		buf_putc(&out, ']');
+		pack_array_close(out);
 	}
-	buf_puts(&out, "}\n");
-	fputs(buf_str(&out), stdout);
-	buf_free(&out);
+	pack_map_close(out);
+	cli_print_packed(out);
+	pack_destroy(&out);
 }
 
 int
 cmd_config(cli_t *cli, int argc, char **argv)
 {
-	const char *path = cli->cfg_path ? cli->cfg_path : CFG_DEFAULT_PATH;
+	const char *path = cli->cfg_path ? cli->cfg_path : CLI_CONFIG_DEFAULT;
 	buf_t errors = BUF_INIT;
 	cfg_t *cfg;
 
@@ -59,6 +58,9 @@ cmd_config(cli_t *cli, int argc, char **argv)
 		return cli_usage("usage: trygg config check [FILE]");
 	if (argc == 3)
 		path = argv[2];
+	if (access(path, F_OK) < 0)
+		return cli_fail(EXIT_NOINPUT, "not_found", "%s: configuration file not found",
+		    path);
 	cfg = cfg_load(path, &errors);
 	if (cli->json)
 		cmd_config_print_json(path, cfg != NULL, &errors);

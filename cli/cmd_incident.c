@@ -3,12 +3,14 @@
  */
 #include "cli.h"
 #include "log.h"
+#include "mem.h"
 #include "ts.h"
 #include "utf8.h"
 #include "wire.h"
 
 #include <getopt.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,19 +19,6 @@
 
 #define CLI_INDENT "                     "     /* under a value of cli_print_incident */
 #define CLI_HIST_INDENT "      "                /* under a note in the history */
-
-/* Prints a string value padded with blanks to width characters (not bytes). */
-static void
-cli_column(const msgpack_object *o, size_t width)
-{
-	const char *s = cli_text_str(o);
-	size_t chars = utf8_count(s, strlen(s));
-
-	fputs(s, stdout);
-	for (size_t i = chars; i < width; i++)
-		putchar(' ');
-	putchar(' ');
-}
 
 /* Sends to trygg-intake; returns the exit status. */
 static int
@@ -69,6 +58,126 @@ cli_parse_int(const char *s, long lo, long hi, long *out)
 	return 0;
 }
 
+/* edit distance of two short byte strings (longer ones count as far apart) */
+static size_t
+cli_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), row[65];
+
+	if (la > 64 || lb > 64)
+		return SIZE_MAX;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		size_t diag = row[0];
+
+		row[0] = i;
+		for (size_t j = 1; j <= lb; j++) {
+			size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			diag = up;
+		}
+	}
+	return row[lb];
+}
+
+#define CLI_SUGGEST_MAX 3      /* edits at most between what was typed and a suggestion */
+#define CLI_SUGGEST_LIST 40     /* names listed at most when none is close */
+
+/* Says on stderr which of the names are closest to what was typed. */
+static void
+cli_suggest_from(const char *option, const char *what, const char *whats, const char *typed,
+    const char *const *names, size_t n)
+{
+	buf_t t = BUF_INIT, f = BUF_INIT;
+	size_t best = SIZE_MAX;
+
+	utf8_fold(typed, strlen(typed), &t);
+	for (size_t i = 0; i < n; i++) {
+		size_t d;
+
+		buf_reset(&f);
+		utf8_fold(names[i], strlen(names[i]), &f);
+		if ((d = cli_distance(buf_str(&t), buf_str(&f))) < best)
+			best = d;
+	}
+	/* what was typed is not repeated (it may be anything); the closest names are */
+	for (size_t i = 0, first = 1; best <= CLI_SUGGEST_MAX && i < n; i++) {
+		buf_reset(&f);
+		utf8_fold(names[i], strlen(names[i]), &f);
+		if (cli_distance(buf_str(&t), buf_str(&f)) == best) {
+			fprintf(stderr, "%s%s", first ? "trygg: " : " or ", names[i]);
+			first = 0;
+		}
+	}
+	if (best <= CLI_SUGGEST_MAX) {
+		fprintf(stderr, " is the closest %s (%s)\n", what, option);
+	} else {
+		/* nothing close: all of them, when they are few enough to read */
+		fprintf(stderr, "trygg: the configured %s (%s):", whats, option);
+		for (size_t i = 0; i < n && i < CLI_SUGGEST_LIST; i++)
+			fprintf(stderr, "%s %s", i ? "," : "", names[i]);
+		fprintf(stderr, "%s\n", n > CLI_SUGGEST_LIST ? ", ..." : "");
+	}
+	buf_free(&t);
+	buf_free(&f);
+}
+
+/* After a refused submit: the closest configured district or category. */
+static void
+cli_suggest(cli_t *cli, const char *district, const char *category)
+{
+	const cfg_t *cfg = cli->cfg;
+	const char **names;
+	size_t n = 0;
+
+	if (cli->cfg_partial)
+		return;
+	if (district && cfg_team_by_district(cfg, district, strlen(district), NULL) == NULL) {
+		for (size_t i = 0; i < cfg->nteams; i++)
+			n += cfg->teams[i].ndistricts;
+		names = xcalloc(n ? n : 1, sizeof(*names));
+		n = 0;
+		for (size_t i = 0; i < cfg->nteams; i++)
+			for (size_t j = 0; j < cfg->teams[i].ndistricts; j++)
+				names[n++] = cfg->teams[i].districts[j];
+		cli_suggest_from("--district", "district", "districts", district, names, n);
+		free(names);
+	}
+	if (category && cfg_category_as_typed(cfg, category, strlen(category)) == NULL) {
+		names = xcalloc(cfg->ncategories ? cfg->ncategories : 1, sizeof(*names));
+		for (n = 0; n < cfg->ncategories; n++)
+			names[n] = cfg->categories[n].id;
+		cli_suggest_from("--category", "category", "categories", category, names, n);
+		free(names);
+	}
+}
+
+/* What happens next to a submitted incident, in plain words. */
+static void
+cli_submit_next(const msgpack_object *inc, bool duplicate)
+{
+	const msgpack_object *esc = cli_get(inc, "escalation");
+
+	if (duplicate)
+		printf("This report was received before (the same --id): nothing new was "
+		    "stored.\n");
+	if (cli_is(esc, "none"))
+		printf("It stays with %s: within the team's scope, nobody else is "
+		    "notified.\n", cli_text_str(cli_get(inc, "team_name")));
+	else if (cli_is(esc, "reinforcement"))
+		printf("It needs reinforcement: trygg-escalation notifies the other teams' "
+		    "coordinators.\n");
+	else if (cli_is(esc, "external"))
+		printf("It is beyond the team's scope: trygg-escalation notifies whoever is "
+		    "on call until someone acknowledges.\n");
+}
+
 int
 cmd_submit(cli_t *cli, int argc, char **argv)
 {
@@ -94,9 +203,9 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 		{"orosanmalan", no_argument, NULL, O_OROSANMALAN},
 		{NULL, 0, NULL, 0},
 	};
-	const char *partners[32];
+	const char *partners[32], *district = NULL, *category = NULL, *id = NULL;
 	int npartners = 0, ch, rc;
-	char generated[64];
+	char generated[64], when[TS_RFC3339_MAX];
 	bool has_id = false, escalates;
 	msgpack_unpacked reply;
 	const msgpack_object *inc, *esc;
@@ -108,13 +217,19 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 		const char *key = NULL;
 
 		switch (ch) {
-		case O_ID: key = "id"; has_id = true; break;
-		case O_DISTRICT: key = "district"; break;
-		case O_CATEGORY: key = "category"; break;
+		case O_ID: key = "id"; has_id = true; id = optarg; break;
+		case O_DISTRICT: key = "district"; district = optarg; break;
+		case O_CATEGORY: key = "category"; category = optarg; break;
 		case O_SUMMARY: key = "summary"; break;
 		case O_REPORTER: key = "reporter"; break;
 		case O_DETAILS: key = "details"; break;
-		case O_OCCURRED: key = "occurred_at"; break;
+		case O_OCCURRED:
+			if ((rc = cli_time_option(cli, "--occurred-at", optarg, false, when)) != 0) {
+				pack_destroy(&req);
+				return rc;
+			}
+			pack_kv_str(req, "occurred_at", when);
+			continue;
 		case O_LEVEL: key = "level"; break;
 		case O_LOCATION: key = "location"; break;
 		case O_SEVERITY:
@@ -138,8 +253,8 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 			continue;
 		default:
 			pack_destroy(&req);
-			return cli_usage("usage: trygg submit --id ID --district D --category C "
-			    "--severity N --summary S --reporter R [...]");
+			return cli_usage("usage: trygg submit --district D --category C "
+			    "--severity N --summary S --reporter R [OPTIONS] (trygg submit --help)");
 		}
 		pack_kv_str(req, key, optarg);
 	}
@@ -152,6 +267,7 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 		snprintf(generated, sizeof(generated), "cli-%lld-%d",
 		    (long long)ts_now(), (int)getpid());
 		pack_kv_str(req, "id", generated);
+		id = generated;
 	}
 	if (npartners) {
 		pack_key(req, "partners");
@@ -160,8 +276,14 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 			pack_str(req, partners[i]);
 		pack_array_close(req);
 	}
-	if ((rc = cli_send_only(cli, req, &reply)) != 0)
+	if ((rc = cli_send_only(cli, req, &reply)) != 0) {
+		if (rc == EXIT_USAGE && !cli->json)
+			cli_suggest(cli, district, category);
+		if (rc == EXIT_UNAVAIL && cli->sent)
+			fprintf(stderr, "trygg: the report may or may not have reached "
+			    "trygg-intake; sending it again with --id %s stores it once\n", id);
 		return rc;
+	}
 	inc = cli_get(&reply.data, "incident");
 	esc = cli_get(inc, "escalation");
 	/* an incident beyond the team's scope: say what became of its escalation */
@@ -178,17 +300,23 @@ cmd_submit(cli_t *cli, int argc, char **argv)
 		    cli_text_str(cli_get(inc, "status")),
 		    dup && dup->type == MSGPACK_OBJECT_BOOLEAN && dup->via.boolean ?
 		    "  (already received: duplicate)" : "");
+		cli_submit_next(inc, dup && dup->type == MSGPACK_OBJECT_BOOLEAN &&
+		    dup->via.boolean);
 	}
 	if (escalates)
 		cli_incident_escalations(cli, &reply.data, true);
+	if (!cli->json)
+		printf("Follow it with: trygg get %s\n", cli_text_str(cli_get(inc, "number")));
 	msgpack_unpacked_destroy(&reply);
 	return 0;
 }
 
 /* Prints one line per scalar field of an incident map, then its history. */
 static void
-cli_print_incident(const msgpack_object *inc)
+cli_print_incident(cli_t *cli, const msgpack_object *inc)
 {
+	char t[CLI_TIME_MAX];
+
 	const msgpack_object *hist = cli_get(inc, "history");
 
 	for (uint32_t i = 0; inc && inc->type == MSGPACK_OBJECT_MAP && i < inc->via.map.size; i++) {
@@ -201,8 +329,11 @@ cli_print_incident(const msgpack_object *inc)
 		key = cli_text_str(&kv->key);
 		switch (kv->val.type) {
 		case MSGPACK_OBJECT_STR:
-			/* details has lines: they go on under the value */
-			printf("%-20s %s\n", key, cli_text_lines(&kv->val, CLI_INDENT));
+			/* times in the configured zone; details has lines under the value */
+			if (strlen(key) > 3 && strcmp(key + strlen(key) - 3, "_at") == 0)
+				printf("%-20s %s\n", key, cli_local_time(cli, &kv->val, t));
+			else
+				printf("%-20s %s\n", key, cli_text_lines(&kv->val, CLI_INDENT));
 			break;
 		case MSGPACK_OBJECT_POSITIVE_INTEGER:
 			printf("%-20s %llu\n", key, (unsigned long long)kv->val.via.u64);
@@ -232,7 +363,7 @@ cli_print_incident(const msgpack_object *inc)
 			const msgpack_object *h = &hist->via.array.ptr[j];
 			const msgpack_object *note = cli_get(h, "note");
 
-			printf("  %s  %-8s by %s", cli_text_str(cli_get(h, "at")),
+			printf("  %s  %-8s by %s", cli_local_time(cli, cli_get(h, "at"), t),
 			    cli_text_str(cli_get(h, "action")), cli_text_str(cli_get(h, "by")));
 			if (note)
 				printf(": %s", cli_text_lines(note, CLI_HIST_INDENT));
@@ -280,11 +411,123 @@ cmd_get(cli_t *cli, int argc, char **argv)
 	if ((rc = cli_send_only(cli, req, &reply)) != 0)
 		return rc;
 	if (!cli->json)
-		cli_print_incident(cli_get(&reply.data, "incident"));
+		cli_print_incident(cli, cli_get(&reply.data, "incident"));
 	/* the escalation beside the incident: who was notified, who acknowledged */
 	cli_incident_escalations(cli, &reply.data, false);
 	msgpack_unpacked_destroy(&reply);
 	return 0;
+}
+
+
+#define LIST_PAGE_MAX     1000     /* intake's own limit on a page */
+#define LIST_SCAN_MAX     5000     /* incidents read at most, to filter and to count */
+
+enum { LC_NUMBER, LC_RECEIVED, LC_TEAM, LC_DISTRICT, LC_CATEGORY, LC_SEV, LC_ESC,
+	LC_STATUS, LC_SUMMARY, LC_N };
+
+static const char *const list_headers[LC_N] = {
+	"NUMBER", "RECEIVED", "TEAM", "DISTRICT", "CATEGORY", "SEV", "ESCALATION", "STATUS",
+	"SUMMARY",
+};
+
+typedef struct {
+	const char *team, *status, *since, *before, *escalation;
+	char        since_buf[TS_RFC3339_MAX];
+	int64_t     until;              /* received before this; INT64_MAX: any */
+	long        severity;           /* at least this; 0: any */
+	long        limit;
+} list_query_t;
+
+/* the filters intake does not know, applied here */
+static bool
+list_match(const list_query_t *q, const msgpack_object *inc)
+{
+	const msgpack_object *r = cli_get(inc, "received_at");
+	int64_t ms;
+
+	if (q->severity > 0 && cli_int(inc, "severity") < q->severity)
+		return false;
+	if (q->escalation && !cli_is(cli_get(inc, "escalation"), q->escalation))
+		return false;
+	if (q->until != INT64_MAX && (r == NULL || r->type != MSGPACK_OBJECT_STR ||
+	    ts_parse_rfc3339(r->via.str.ptr, r->via.str.size, &ms) < 0 || ms >= q->until))
+		return false;
+	return true;
+}
+
+/* One page from intake, the next one after before (NULL: the first). */
+static int
+list_page(cli_t *cli, const list_query_t *q, const char *before, size_t before_len, long limit,
+    msgpack_unpacked *reply)
+{
+	pack_t *req = cli_op_new(WIRE_OP_LIST);
+
+	if (q->team)
+		pack_kv_str(req, "team", q->team);
+	if (q->status)
+		pack_kv_str(req, "status", q->status);
+	if (q->since)
+		pack_kv_str(req, "since", q->since);
+	if (before)
+		pack_kv_strn(req, "before", before, before_len);
+	pack_kv_int(req, "limit", limit);
+	return cli_send_only(cli, req, reply);
+}
+
+static void
+list_cell(cli_t *cli, const msgpack_object *inc, int c, char out[CLI_TIME_MAX],
+    const msgpack_object **obj)
+{
+	static const char *const keys[LC_N] = {"number", NULL, "team", "district", "category",
+	    NULL, "escalation", "status", "summary"};
+
+	*obj = NULL;
+	out[0] = '\0';
+	if (c == LC_RECEIVED)
+		cli_local_time(cli, cli_get(inc, "received_at"), out);
+	else if (c == LC_SEV)
+		snprintf(out, CLI_TIME_MAX, "%lld", cli_int(inc, "severity"));
+	else
+		*obj = cli_get(inc, keys[c]);
+}
+
+static size_t
+list_width(const char *text, const msgpack_object *obj)
+{
+	return obj ? cli_put_width(obj) : utf8_count(text, strlen(text));
+}
+
+static void
+list_print(cli_t *cli, const msgpack_object **rows, size_t n)
+{
+	size_t width[LC_N];
+	char text[CLI_TIME_MAX];
+	const msgpack_object *obj;
+
+	for (int c = 0; c < LC_N; c++)
+		width[c] = strlen(list_headers[c]);
+	for (size_t i = 0; i < n; i++)
+		for (int c = 0; c < LC_N; c++) {
+			list_cell(cli, rows[i], c, text, &obj);
+			if (list_width(text, obj) > width[c])
+				width[c] = list_width(text, obj);
+		}
+	for (int c = 0; c < LC_N; c++)
+		printf("%s%*s", list_headers[c], c < LC_N - 1 ?
+		    (int)(width[c] + 2 - strlen(list_headers[c])) : 0, "");
+	putchar('\n');
+	for (size_t i = 0; i < n; i++) {
+		for (int c = 0; c < LC_N; c++) {
+			list_cell(cli, rows[i], c, text, &obj);
+			if (obj)
+				cli_put(stdout, obj);
+			else
+				fputs(text, stdout);
+			if (c < LC_N - 1)
+				printf("%*s", (int)(width[c] + 2 - list_width(text, obj)), "");
+		}
+		putchar('\n');
+	}
 }
 
 int
@@ -294,64 +537,156 @@ cmd_list(cli_t *cli, int argc, char **argv)
 		{"team", required_argument, NULL, 't'},
 		{"status", required_argument, NULL, 's'},
 		{"since", required_argument, NULL, 'S'},
+		{"until", required_argument, NULL, 'U'},
 		{"limit", required_argument, NULL, 'l'},
 		{"before", required_argument, NULL, 'b'},
+		{"severity", required_argument, NULL, 'v'},
+		{"escalation", required_argument, NULL, 'e'},
 		{NULL, 0, NULL, 0},
 	};
-	pack_t *req = cli_op_new(WIRE_OP_LIST);
-	msgpack_unpacked reply;
-	const msgpack_object *list;
-	bool printed;
-	long limit;
-	int ch, rc;
+	list_query_t q = {.until = INT64_MAX, .limit = 100};
+	msgpack_unpacked *pages = NULL;
+	const msgpack_object **rows = NULL;
+	size_t npages = 0, nrows = 0, matched = 0, scanned = 0;
+	bool client_filter, complete = true;
+	char cursor[80] = "";
+	int ch, rc = 0;
 
 	optind = 0;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
-		case 't': pack_kv_str(req, "team", optarg); break;
-		case 's': pack_kv_str(req, "status", optarg); break;
-		case 'S': pack_kv_str(req, "since", optarg); break;
-		case 'b': pack_kv_str(req, "before", optarg); break;
-		case 'l':
-			if (cli_parse_int(optarg, 1, 1000, &limit) < 0) {
-				pack_destroy(&req);
-				return cli_usage("--limit takes a whole number from 1 to 1000");
+		case 't': q.team = optarg; break;
+		case 'b': q.before = optarg; break;
+		case 's':
+			if (strcmp(optarg, "open") != 0 && strcmp(optarg, "closed") != 0)
+				return cli_usage("--status takes open or closed, not '%s'", optarg);
+			q.status = optarg;
+			break;
+		case 'e':
+			if (strcmp(optarg, "none") != 0 && strcmp(optarg, "external") != 0 &&
+			    strcmp(optarg, "reinforcement") != 0)
+				return cli_usage("--escalation takes none, external or reinforcement, "
+				    "not '%s'", optarg);
+			q.escalation = optarg;
+			break;
+		case 'S':
+			if ((rc = cli_time_option(cli, "--since", optarg, false, q.since_buf)) != 0)
+				return rc;
+			q.since = q.since_buf;
+			break;
+		case 'U':
+			if (cli_parse_time(cli, optarg, false, &q.until) < 0) {
+				char dummy[TS_RFC3339_MAX];
+
+				return cli_time_option(cli, "--until", optarg, false, dummy);
 			}
-			pack_kv_int(req, "limit", limit);
+			break;
+		case 'v':
+			if (cli_parse_int(optarg, 1, 5, &q.severity) < 0)
+				return cli_usage("--severity takes a whole number from 1 to 5");
+			break;
+		case 'l':
+			if (cli_parse_int(optarg, 1, LIST_PAGE_MAX, &q.limit) < 0)
+				return cli_usage("--limit takes a whole number from 1 to %d",
+				    LIST_PAGE_MAX);
 			break;
 		default:
-			pack_destroy(&req);
-			return cli_usage("usage: trygg list [--team T] [--status S] [--since T] "
-			    "[--limit N] [--before NUMBER]");
+			return cli_usage("usage: trygg list [--team T] [--status S] [--escalation E] "
+			    "[--severity N] [--since T] [--until T] [--limit N] [--before NUMBER]");
 		}
 	}
-	if (optind != argc) {
-		pack_destroy(&req);
+	if (optind != argc)
 		return cli_usage("list: unexpected argument '%s'", argv[optind]);
-	}
-	if ((rc = cli_send(cli, req, &reply, &printed)) != 0)
-		return rc;
-	list = cli_get(&reply.data, "incidents");
-	if (!printed && list && list->type == MSGPACK_OBJECT_ARRAY) {
-		for (uint32_t i = 0; i < list->via.array.size; i++) {
-			const msgpack_object *inc = &list->via.array.ptr[i];
-			const msgpack_object *sev = cli_get(inc, "severity");
+	client_filter = q.severity > 0 || q.escalation || q.until != INT64_MAX;
+	rows = xcalloc((size_t)q.limit, sizeof(*rows));
+	pages = xcalloc((size_t)q.limit + 1, sizeof(*pages));
+	/*
+	 * Pages until limit incidents match, then on to count the rest, reading
+	 * LIST_SCAN_MAX incidents at most: "20 of 143", or "of more than".
+	 */
+	for (;;) {
+		msgpack_unpacked *pg = &pages[npages];
+		const msgpack_object *list, *lastnum;
+		const char *before = cursor[0] ? cursor : q.before;
+		long want = nrows < (size_t)q.limit && !client_filter ? q.limit : LIST_PAGE_MAX;
+		uint32_t size;
+		bool kept = false, has_next;
 
-			cli_column(cli_get(inc, "number"), 15);
-			cli_column(cli_get(inc, "received_at"), 20);
-			cli_column(cli_get(inc, "team"), 13);
-			cli_column(cli_get(inc, "district"), 12);
-			cli_column(cli_get(inc, "category"), 16);
-			printf("sev %llu  ", sev ? (unsigned long long)sev->via.u64 : 0ULL);
-			cli_column(cli_get(inc, "escalation"), 13);
-			cli_column(cli_get(inc, "status"), 6);
-			printf("%s\n", cli_text_str(cli_get(inc, "summary")));
+		if ((rc = list_page(cli, &q, before, before ? strlen(before) : 0, want, pg)) != 0)
+			break;
+		list = cli_get(&pg->data, "incidents");
+		size = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
+		for (uint32_t i = 0; i < size; i++) {
+			const msgpack_object *inc = &list->via.array.ptr[i];
+
+			scanned++;
+			if (!list_match(&q, inc))
+				continue;
+			matched++;
+			if (nrows < (size_t)q.limit) {
+				rows[nrows++] = inc;
+				kept = true;
+			}
 		}
-		if (list->via.array.size == 0)
-			printf("no incidents\n");
+		has_next = cli_get(&pg->data, "next") != NULL;
+		lastnum = size ? cli_get(&list->via.array.ptr[size - 1], "number") : NULL;
+		if (lastnum && lastnum->type == MSGPACK_OBJECT_STR && lastnum->via.str.size < sizeof(cursor))
+			snprintf(cursor, sizeof(cursor), "%.*s", (int)lastnum->via.str.size,
+			    lastnum->via.str.ptr);
+		else
+			has_next = false;
+		/* a page with a shown incident stays: rows point into it */
+		if (kept)
+			npages++;
+		else
+			msgpack_unpacked_destroy(pg);
+		if (!has_next)
+			break;
+		if (scanned >= LIST_SCAN_MAX) {
+			complete = false;
+			break;
+		}
 	}
-	msgpack_unpacked_destroy(&reply);
-	return 0;
+	if (rc != 0)
+		goto out;
+	if (cli->json) {
+		pack_t *p = pack_new();
+
+		pack_map_open(p);
+		pack_kv_bool(p, "ok", true);
+		pack_key(p, "incidents");
+		pack_array_open(p);
+		for (size_t i = 0; i < nrows; i++)
+			pack_obj(p, rows[i]);
+		pack_array_close(p);
+		pack_kv_int(p, "shown", (int64_t)nrows);
+		pack_kv_int(p, "matched", (int64_t)matched);
+		pack_kv_bool(p, "matched_complete", complete);
+		if (nrows > 0 && (matched > nrows || !complete)) {
+			pack_key(p, "next");
+			pack_obj(p, cli_get(rows[nrows - 1], "number"));
+		}
+		pack_map_close(p);
+		cli_print_packed(p);
+		pack_destroy(&p);
+	} else if (nrows == 0) {
+		printf("no incidents%s\n", complete ? "" : " among the newest read; older ones "
+		    "may match (narrow the search with --since or --team)");
+	} else {
+		list_print(cli, rows, nrows);
+		if (matched > nrows || !complete)
+			printf("%zu of %s%zu shown; the next page: trygg list ... --before %s\n",
+			    nrows, complete ? "" : "more than ", matched,
+			    cli_text_str(cli_get(rows[nrows - 1], "number")));
+		else if (nrows > 1)
+			printf("%zu incidents\n", nrows);
+	}
+out:
+	for (size_t i = 0; i < npages; i++)
+		msgpack_unpacked_destroy(&pages[i]);
+	free(pages);
+	free(rows);
+	return rc;
 }
 
 int
@@ -365,7 +700,7 @@ cmd_update(cli_t *cli, int argc, char **argv)
 		{"reopen", no_argument, NULL, 'R'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *by = NULL, *note = NULL, *status = NULL;
+	const char *by = NULL, *note = NULL, *status = NULL, *status_opt = NULL;
 	char update_id[64];
 	msgpack_unpacked reply;
 	bool printed;
@@ -377,17 +712,31 @@ cmd_update(cli_t *cli, int argc, char **argv)
 		switch (ch) {
 		case 'b': by = optarg; break;
 		case 'n': note = optarg; break;
-		case 's': status = optarg; break;
-		case 'C': status = "closed"; break;
-		case 'R': status = "open"; break;
+		case 's':
+		case 'C':
+		case 'R':
+			if (status_opt != NULL)
+				return cli_usage("update: %s and %s cannot both be given (one status "
+				    "change at a time)", status_opt, ch == 's' ? "--status" :
+				    ch == 'C' ? "--close" : "--reopen");
+			status_opt = ch == 's' ? "--status" : ch == 'C' ? "--close" : "--reopen";
+			status = ch == 's' ? optarg : ch == 'C' ? "closed" : "open";
+			if (strcmp(status, "open") != 0 && strcmp(status, "closed") != 0)
+				return cli_usage("--status takes open or closed, not '%s'", status);
+			break;
 		default:
 			return cli_usage("usage: trygg update NUMBER --by WHO [--note TEXT] "
 			    "[--status open|closed | --close | --reopen]");
 		}
 	}
-	if (optind != argc - 1 || by == NULL)
+	if (optind != argc - 1)
 		return cli_usage("usage: trygg update NUMBER --by WHO [--note TEXT] "
 		    "[--status open|closed | --close | --reopen]");
+	if (by == NULL)
+		return cli_usage("update: --by WHO is required (who makes the change)");
+	if (note == NULL && status == NULL)
+		return cli_usage("update: nothing to change: give --note, --close, --reopen "
+		    "or --status");
 	req = cli_op_new(WIRE_OP_UPDATE);
 	pack_kv_str(req, "number", argv[optind]);
 	pack_kv_str(req, "by", by);
@@ -401,7 +750,7 @@ cmd_update(cli_t *cli, int argc, char **argv)
 	if ((rc = cli_send(cli, req, &reply, &printed)) != 0)
 		return rc;
 	if (!printed)
-		cli_print_incident(cli_get(&reply.data, "incident"));
+		cli_print_incident(cli, cli_get(&reply.data, "incident"));
 	msgpack_unpacked_destroy(&reply);
 	return 0;
 }

@@ -83,6 +83,10 @@ cmd_report(cli_t *cli, int argc, char **argv)
 	}
 	if (optind + 1 != argc || period == NULL)
 		return cli_usage(CMD_REPORT_USAGE);
+	/* --json prints the whole reply: a file as well would be half of two answers */
+	if (output != NULL && cli->json)
+		return cli_usage("report: -o and --json cannot both be given (--json prints the "
+		    "whole reply, the report inside it)");
 	req = pack_new();
 	pack_map_open(req);
 	pack_kv_int(req, "v", WIRE_VERSION);
@@ -124,6 +128,7 @@ int
 cmd_jobs(cli_t *cli, int argc, char **argv)
 {
 	const msgpack_object *jobs;
+	char t1[CLI_TIME_MAX], t2[CLI_TIME_MAX];
 	msgpack_unpacked reply;
 	pack_t *req;
 	int rc;
@@ -154,12 +159,14 @@ cmd_jobs(cli_t *cli, int argc, char **argv)
 		printf(" %s %s, %s\n", cli_text_str(cli_get(j, "period")),
 		    cli_text_str(cli_get(j, "format")), cli_text_str(cli_get(j, "schedule")));
 		if (cli_get(j, "last_run"))
-			printf("\tlast: %s for %s at %s -> %s\n", cli_text_str(cli_get(j, "last_due")),
+			printf("\tlast: %s for %s at %s -> %s\n",
+			    cli_local_time(cli, cli_get(j, "last_due"), t1),
 			    cli_text_str(cli_get(j, "last_period")),
-			    cli_text_str(cli_get(j, "last_run")), cli_text_str(cli_get(j, "last_file")));
+			    cli_local_time(cli, cli_get(j, "last_run"), t2),
+			    cli_text_str(cli_get(j, "last_file")));
 		else
 			printf("\tlast: never\n");
-		printf("\tnext: %s\n", cli_text_str(cli_get(j, "next_run")));
+		printf("\tnext: %s\n", cli_local_time(cli, cli_get(j, "next_run"), t1));
 	}
 	msgpack_unpacked_destroy(&reply);
 	return 0;

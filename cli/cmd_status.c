@@ -2,7 +2,7 @@
  * cmd_status.c: trygg status, every daemon at a glance: up or down,
  * version, uptime, database size, and each outgoing durable link's backlog
  * with the age of its oldest message; a warning for a backlog older than a
- * minute. One attempt per daemon with a short wait, so that a daemon that
+ * minute. One attempt per daemon of 2 s (or --timeout), so that a daemon that
  * is down costs seconds, not the client's full retries.
  */
 #include "cli.h"
@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define STATUS_TIMEOUT_MS     2000      /* one attempt per daemon */
 #define STATUS_BACKLOG_WARN_S 60        /* a link backlog older than this is a warning */
 
 /* the daemons that status asks (trygg-web speaks HTTP: its /healthz) */
@@ -77,7 +76,8 @@ cmd_status(cli_t *cli, int argc, char **argv)
 
 		pack_map_close(req);
 		up[i] = cli_call_with(cli, status_endpoint(cli->cfg, i), req, &replies[i],
-		    STATUS_TIMEOUT_MS, 1, errs[i], sizeof(errs[i])) == 0;
+		    cli->timeout_given ? cli->timeout_ms : CLI_SLOW_NOTE_MS, 1, errs[i],
+		    sizeof(errs[i])) == 0;
 		pack_destroy(&req);
 		down += !up[i];
 	}
@@ -86,6 +86,18 @@ cmd_status(cli_t *cli, int argc, char **argv)
 
 		pack_map_open(p);
 		pack_kv_bool(p, "ok", down == 0);
+		if (down) {
+			char msg[64];
+
+			snprintf(msg, sizeof(msg), "%d of %zu daemons %s down", down, STATUS_NDAEMONS,
+			    down == 1 ? "is" : "are");
+			pack_key(p, "error");
+			pack_map_open(p);
+			pack_kv_str(p, "code", "unavailable");
+			pack_kv_str(p, "message", msg);
+			pack_kv_int(p, "exit", EXIT_UNAVAIL);
+			pack_map_close(p);
+		}
 		pack_key(p, "daemons");
 		pack_map_open(p);
 		for (size_t i = 0; i < STATUS_NDAEMONS; i++) {

@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "log.h"
 #include "json.h"
+#include "pack.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -63,9 +64,30 @@ watch_print(cli_t *cli, const char *topic, size_t topic_len, const msgpack_objec
 	long long id = cli_int(m, "escalation");
 
 	if (cli->json) {
+		/* one object a line, with "ok" like every --json answer */
 		buf_t out = BUF_INIT;
+		pack_t *p = pack_new();
+		msgpack_unpacked u;
+		size_t len, off = 0;
+		const char *data;
 
-		json_from_msgpack(m, &out, false);
+		pack_map_open(p);
+		pack_kv_bool(p, "ok", true);
+		pack_kv_strn(p, "topic", topic, topic_len);
+		for (uint32_t i = 0; m->type == MSGPACK_OBJECT_MAP && i < m->via.map.size; i++) {
+			if (cli_is(&m->via.map.ptr[i].key, "ok") ||
+			    cli_is(&m->via.map.ptr[i].key, "topic"))
+				continue;
+			pack_obj(p, &m->via.map.ptr[i].key);
+			pack_obj(p, &m->via.map.ptr[i].val);
+		}
+		pack_map_close(p);
+		data = pack_data(p, &len);
+		msgpack_unpacked_init(&u);
+		if (msgpack_unpack_next(&u, data, len, &off) == MSGPACK_UNPACK_SUCCESS)
+			json_from_msgpack(&u.data, &out, false);
+		msgpack_unpacked_destroy(&u);
+		pack_destroy(&p);
 		puts(buf_str(&out));
 		buf_free(&out);
 		fflush(stdout);
@@ -144,9 +166,14 @@ cmd_watch(cli_t *cli, int argc, char **argv)
 
 	if (argc > 2 || (argc == 2 && argv[1][0] == '-'))
 		return cli_usage("usage: trygg watch [CONTACT]");
+	if (endpoint == NULL || endpoint[0] == '\0')
+		return cli_fail(cli->cfg_missing ? EXIT_NOINPUT : EXIT_CONFIG, "config",
+		    "no endpoint for the notifications: %s %s; give --endpoint "
+		    "notifications=URL, set TRYGG_NOTIFICATIONS, or name a configuration with "
+		    "-c FILE", cli->cfg_path, cli->cfg_missing ? "not found" : "gives none");
 	if (argc == 2) {
 		contact = argv[1];
-		if (cfg_contact(cli->cfg, contact, strlen(contact)) == NULL)
+		if (!cli->cfg_partial && cfg_contact(cli->cfg, contact, strlen(contact)) == NULL)
 			return cli_usage("watch: '%s' is not a configured contact (see %s, "
 			    "contacts)", contact, cli->cfg_path);
 	}

@@ -16,9 +16,11 @@
 #include "buf.h"
 #include "fdguard.h"
 #include "log.h"
+#include "wire.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,9 +37,21 @@
 static long daemon_nofile;      /* the soft limit on descriptors, once raised */
 
 static void
+daemon_help(FILE *out, const char *service)
+{
+	fprintf(out, "usage: %s [-hnvV] [-c config]\n"
+	    "  -c FILE  the configuration (default %s)\n"
+	    "  -n       check the configuration and exit\n"
+	    "  -v       more log lines (-vv: debug)\n"
+	    "  -h       this help\n"
+	    "  -V       the version\n"
+	    "Manual: man %s\n", service, CFG_DEFAULT_PATH, service);
+}
+
+static void
 daemon_usage(const char *service)
 {
-	fprintf(stderr, "usage: %s [-nv] [-c config]\n", service);
+	daemon_help(stderr, service);
 	exit(EXIT_USAGE);
 }
 
@@ -97,13 +111,25 @@ daemon_lock(const char *data_dir, const char *service)
 void
 daemon_start(int argc, char **argv, const char *service, daemon_args_t *out)
 {
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
+		{NULL, 0, NULL, 0},
+	};
 	buf_t errors = BUF_INIT;
 	int ch;
 
 	memset(out, 0, sizeof(*out));
 	out->cfg_path = CFG_DEFAULT_PATH;
-	while ((ch = getopt(argc, argv, "c:nv")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:nvhV", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'h':
+			daemon_help(stdout, service);
+			exit(0);
+		case 'V':
+			printf("%s %s (wire protocol %d)\n", service, WIRE_TRYGG_VERSION,
+			    WIRE_VERSION);
+			exit(0);
 		case 'c':
 			out->cfg_path = optarg;
 			break;

@@ -15,6 +15,7 @@ enum {
 	EXIT_UNAVAIL  = 69,  /* EX_UNAVAILABLE: a service could not be reached */
 	EXIT_SOFTWARE = 70,  /* EX_SOFTWARE: internal error */
 	EXIT_IOERR    = 74,  /* EX_IOERR */
+	EXIT_NOPERM   = 77,  /* EX_NOPERM: a key refused */
 	EXIT_CONFIG   = 78,  /* EX_CONFIG */
 };
 

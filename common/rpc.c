@@ -273,6 +273,7 @@ struct rpc_client {
 	char           prepare_err[256];    /* why prepare refused the last socket */
 	void          *mon;                 /* PAIR: the socket's handshake failures */
 	unsigned       nsock;               /* sockets opened, for the monitor's name */
+	bool           refused;             /* the last call failed for good: key or prepare */
 };
 
 /* the handshake failures that a resend cannot mend */
@@ -400,6 +401,12 @@ rpc_client_new(void *zctx, const char *endpoint, int timeout_ms, int attempts)
 	return c;
 }
 
+bool
+rpc_client_refused(const rpc_client_t *c)
+{
+	return c->refused;
+}
+
 void
 rpc_client_prepare(rpc_client_t *c, rpc_prepare_fn prepare, void *arg)
 {
@@ -431,9 +438,11 @@ rpc_client_call(rpc_client_t *c, const void *req, size_t len,
 		long waited = 0;
 		struct timespec t0, t1;
 
+		c->refused = false;
 		if (c->sock == NULL && (c->sock = rpc_client_connect(c)) == NULL) {
 			snprintf(err, errlen, "cannot connect to %s: %s", c->endpoint,
 			    c->prepare_err[0] ? c->prepare_err : zmq_strerror(errno));
+			c->refused = c->prepare_err[0] != '\0';
 			return -1;
 		}
 		if (zmq_send(c->sock, req, len, 0) < 0) {
@@ -451,6 +460,7 @@ rpc_client_call(rpc_client_t *c, const void *req, size_t len,
 			    rpc_client_event(c, err, errlen)) {
 				/* a refused key stays refused: no resend */
 				rpc_client_close(c);
+				c->refused = true;
 				return -1;
 			}
 			clock_gettime(CLOCK_MONOTONIC, &t1);

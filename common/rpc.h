@@ -117,5 +117,11 @@ void rpc_client_prepare(rpc_client_t *c, rpc_prepare_fn prepare, void *arg);
  */
 int rpc_client_call(rpc_client_t *c, const void *req, size_t len,
     char **reply, size_t *reply_len, char *err, size_t errlen);
+/*
+ * After a failed call: true when waiting longer cannot help, because the
+ * daemon refused this client's key or the client's own key could not be
+ * loaded (err said which); false for a daemon that did not answer.
+ */
+bool rpc_client_refused(const rpc_client_t *c);
 
 #endif

@@ -29,7 +29,7 @@ done
 # (trygg-web speaks HTTP, not ZeroMQ: it is watched like the others below)
 for s in $started; do
 	[ "$s" = web ] && continue
-	"$bin/trygg" -c "$cfg" ping "$s" >/dev/null || {
+	"$bin/trygg" -c "$cfg" --timeout 15 ping --wait "$s" >/dev/null || {
 		[ "$stopping" = 1 ] && exit 0
 		echo "trygg: $s does not answer ping"; exit 1; }
 done

@@ -485,7 +485,7 @@ TEST(the_cli_uses_its_key_and_an_unlisted_one_gets_nowhere)
 	free(out);
 	snprintf(key, sizeof(key), "%s/keys/stranger.key", h->dir);
 	setenv("TRYGG_KEY", key, 1);
-	CHECK_INT(harness_cli(h, &out, args), 69);
+	CHECK_INT(harness_cli(h, &out, args), 77);
 	/* said at once, not after three timeouts */
 	CHECK_HAS(out, "refused this client's key");
 	free(out);

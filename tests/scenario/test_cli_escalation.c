@@ -286,10 +286,12 @@ TEST(submit_reports_the_escalation_or_nothing_for_team_scope)
 	CHECK_HAS(l, "samordnare-ot2");
 	CHECK_RUN(strstr(l, "samordnare-ot3") == NULL);
 
-	/* team scope: one line, nothing about an escalation */
+	/* team scope: nothing about an escalation but that there is none */
 	SUBMIT("sub-none", "Ryd", "nedskrapning", "1",);
-	CHECK_INT(count_lines(R.out), 1);
+	CHECK_INT(count_lines(R.out), 3);
 	CHECK_RUN(strstr(R.out, "escalation: none") != NULL);
+	CHECK_RUN(strstr(R.out, "nobody else is notified") != NULL);
+	CHECK_RUN(strstr(R.out, "notif") == strstr(R.out, "nobody else is notified") + 15);
 
 	/* --json: the reply with the escalation beside it, times in RFC 3339 */
 	CHECK_INT(RUN("--json", "submit", "--id", "sub-json", "--district", "Ryd", "--category",
@@ -414,8 +416,9 @@ TEST(ack_and_resolve_errors)
 	CHECK_STR(h_str(h_get(json_parse(R.out), "error"), "code"), "not_found");
 	CHECK_HAS(R.err, "not_found");
 	/* a contact that is not configured */
-	CHECK_INT(RUN("ack", id, "--by", "nobody"), 1);
+	CHECK_INT(RUN("ack", id, "--by", "nobody"), 64);
 	CHECK_HAS(R.err, "invalid_field");
+	CHECK_HAS(R.err, "--by");
 	/* usage */
 	CHECK_INT(RUN("ack", id), 64);
 	CHECK_HAS(R.err, "usage: trygg ack");
@@ -500,8 +503,9 @@ TEST(escalations_list_has_a_header_and_aligned_columns)
 	CHECK_INT(RUN("escalations", "--incident", "INC-1999-000001"), 0);
 	CHECK_STR(R.out, "no escalations\n");
 	/* errors */
-	CHECK_INT(RUN("escalations", "--status", "sleeping"), 1);
+	CHECK_INT(RUN("escalations", "--status", "sleeping"), 64);
 	CHECK_HAS(R.err, "invalid_field");
+	CHECK_HAS(R.err, "--status");
 	CHECK_INT(RUN("escalations", "--limit", "0"), 64);
 	CHECK_INT(RUN("escalations", "--before", "x"), 64);
 	CHECK_INT(RUN("escalations", "extra"), 64);
@@ -827,16 +831,22 @@ TEST(watch_json_and_errors)
 
 TEST(help_lists_the_new_commands)
 {
-	static const char *const commands[] = {
-		"ack ESCALATION --by CONTACT", "resolve ESCALATION --by CONTACT",
-		"escalations", "watch [CONTACT]", "status",
+	static const char *const commands[][2] = {
+		{"ack", "ack ESCALATION --by CONTACT"},
+		{"resolve", "resolve ESCALATION --by CONTACT"},
+		{"escalations", "escalations"}, {"watch", "watch [CONTACT]"},
+		{"status", "status"},
 	};
 
-	CHECK_INT(RUN("--help"), 0);
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		char want[128];
 
-		snprintf(want, sizeof(want), "trygg %s", commands[i]);
+		CHECK_INT(RUN("--help"), 0);
+		snprintf(want, sizeof(want), "\n  %s ", commands[i][0]);
+		CHECK_HAS(R.out, want);
+		/* its own help: the usage line */
+		CHECK_INT(RUN("help", commands[i][0]), 0);
+		snprintf(want, sizeof(want), "usage: trygg %s", commands[i][1]);
 		CHECK_HAS(R.out, want);
 	}
 }

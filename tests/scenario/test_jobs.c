@@ -166,9 +166,9 @@ TEST(test_once_and_catch_up)
 
 		CHECK_INT(harness_cli(h, &out, (const char *const[]){"jobs", NULL}), 0);
 		CHECK_HAS(out, "vecka\tlagesbild alla previous_week csv, weekly mon 07:00\n"
-		    "\tlast: 2026-11-23T06:00:00Z for 2026-W47 at ");
+		    "\tlast: 2026-11-23 07:00 CET for 2026-W47 at ");     /* local times */
 		CHECK_HAS(out, "ar\tannual omradesteam-2 previous_year json, yearly 01-15 07:00\n");
-		CHECK_HAS(out, "\tnext: 2027-01-15T06:00:00Z\n");
+		CHECK_HAS(out, "\tnext: 2027-01-15 07:00 CET\n");
 		free(out);
 	}
 	ino47 = inode(week47);

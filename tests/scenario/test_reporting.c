@@ -977,7 +977,7 @@ TEST(test_cli)
 	    64);
 	free(out);
 	CHECK_INT(harness_cli(h_rep(), &out, (const char *const[]){"report", "weekly",
-	    "--period", "2026-W47", NULL}), 1);
+	    "--period", "2026-W47", NULL}), 64);    /* a refused field: a usage error */
 	CHECK_HAS(out, "invalid_field");
 	free(out);
 }

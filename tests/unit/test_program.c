@@ -221,7 +221,7 @@ TEST(daemon_start_options_and_configuration)
 	CHECK_INT(run_child(child_daemon, dflt, out, sizeof(out)), 0);
 	CHECK_HAS(out, "path=" CFG_DEFAULT_PATH " check=0 verbose=0");
 	CHECK_INT(run_child(child_daemon, bad_opt, out, sizeof(out)), EXIT_USAGE);
-	CHECK_HAS(out, "usage: trygg-test [-nv] [-c config]");
+	CHECK_HAS(out, "usage: trygg-test [-hnvV] [-c config]");
 	CHECK_INT(run_child(child_daemon, extra, out, sizeof(out)), EXIT_USAGE);
 	CHECK_INT(run_child(child_daemon, missing, out, sizeof(out)), EXIT_CONFIG);
 	CHECK_HAS(out, "/nonexistent/trygg.yaml: invalid configuration");
