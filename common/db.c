@@ -18,9 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DB_BUSY_TIMEOUT_MS 5000
+#define DB_STR_(x) #x
+#define DB_STR(x)  DB_STR_(x)
 
 struct db {
 	sqlite3 *handle;
@@ -37,6 +40,11 @@ struct db {
 	int   wal_pages;            /* WAL frames after the last commit (wal hook) */
 	int   wal_gen;              /* counts WAL restarts */
 	int   backfilled;           /* frames of WAL generation wal_gen copied */
+	/* a WAL restart under way: db_begin waits for it (db.h) */
+	int   restarting;           /* read and written atomically */
+	pthread_mutex_t restart_lock;
+	pthread_cond_t  restart_done;
+	uint64_t restarts;          /* read and written atomically */
 };
 
 /*
@@ -193,6 +201,8 @@ db_open_as(const char *path, const char *const *migrations, size_t nmigrations,
 
 	db->wal_fd = -1;
 	pthread_mutex_init(&db->wal_lock, NULL);
+	pthread_mutex_init(&db->restart_lock, NULL);
+	pthread_cond_init(&db->restart_done, NULL);
 	/* a reader opens read-write too: WAL readers write the -shm index */
 	if (sqlite3_open_v2(path, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 	    (writer ? SQLITE_OPEN_CREATE : 0), NULL) != SQLITE_OK) {
@@ -213,7 +223,9 @@ db_open_as(const char *path, const char *const *migrations, size_t nmigrations,
 	    "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA foreign_keys = ON;"
-	    "PRAGMA temp_store = MEMORY;", NULL, NULL, &msg) != SQLITE_OK) {
+	    "PRAGMA temp_store = MEMORY;"
+	    "PRAGMA journal_size_limit = " DB_STR(DB_WAL_LIMIT_BYTES) ";",
+	    NULL, NULL, &msg) != SQLITE_OK) {
 		int code = sqlite3_errcode(db->handle);
 
 		snprintf(err, errlen, "setting up %s: %s%s", path, msg ? msg : "?",
@@ -294,6 +306,8 @@ db_close(db_t **self_p)
 		close(db->wal_fd);
 	free(db->wal_path);
 	pthread_mutex_destroy(&db->wal_lock);
+	pthread_mutex_destroy(&db->restart_lock);
+	pthread_cond_destroy(&db->restart_done);
 	free(db);
 	*self_p = NULL;
 }
@@ -350,6 +364,20 @@ db_step_done(db_t *db, const char *sql)
 int
 db_begin(db_t *db)
 {
+	if (__atomic_load_n(&db->restarting, __ATOMIC_ACQUIRE)) {
+		struct timespec until;
+
+		/* give the checkpointer the write lock for its restart (db.h) */
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += DB_RESTART_WAIT_MS * 1000000L;
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_mutex_lock(&db->restart_lock);
+		while (__atomic_load_n(&db->restarting, __ATOMIC_ACQUIRE) &&
+		    pthread_cond_timedwait(&db->restart_done, &db->restart_lock, &until) == 0)
+			;
+		pthread_mutex_unlock(&db->restart_lock);
+	}
 	return db_step_done(db, "BEGIN IMMEDIATE");
 }
 
@@ -380,6 +408,20 @@ db_version(db_t *db)
 	return v;
 }
 
+/*
+ * The checkpoint connection's busy handler: short steps, so that a restart
+ * gets the write lock as soon as the writer lets go of it, and gives up
+ * after DB_RESTART_WAIT_MS rather than hold the writer up.
+ */
+static int
+db_busy_step(void *arg, int n)
+{
+	if ((long)n * DB_BUSY_STEP_US >= DB_RESTART_WAIT_MS * 1000L)
+		return 0;
+	usleep(DB_BUSY_STEP_US);
+	return 1;
+}
+
 int
 db_defer_sync(db_t *db, char *err, size_t errlen)
 {
@@ -402,7 +444,7 @@ db_defer_sync(db_t *db, char *err, size_t errlen)
 		    db->ckpt ? sqlite3_errmsg(db->ckpt) : "out of memory");
 		return -1;
 	}
-	sqlite3_busy_timeout(db->ckpt, DB_BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(db->ckpt, db_busy_step, NULL);
 	sqlite3_wal_hook(db->handle, db_wal_hook, db);
 	n = strlen(path) + 5;
 	db->wal_path = xmalloc(n);
@@ -443,36 +485,63 @@ db_sync(db_t *db)
 	return rc;
 }
 
-int
-db_checkpoint(db_t *db)
+/* Runs one checkpoint of mode on the checkpoint connection; SQLite's code. */
+static int
+db_checkpoint_run(db_t *db, int mode)
 {
 	int gen = __atomic_load_n(&db->wal_gen, __ATOMIC_RELAXED);
 	int log = 0, done = 0, rc;
 
-	if (db->ckpt == NULL || !db_checkpoint_due(db))
-		return 0;
-	rc = sqlite3_wal_checkpoint_v2(db->ckpt, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	rc = sqlite3_wal_checkpoint_v2(db->ckpt, NULL, mode, &log, &done);
 	/* a count from before a restart must not stand for the new WAL */
-	if (rc == SQLITE_OK && __atomic_load_n(&db->wal_gen, __ATOMIC_RELAXED) == gen)
+	if ((rc == SQLITE_OK || rc == SQLITE_BUSY) && done >= 0 &&
+	    __atomic_load_n(&db->wal_gen, __ATOMIC_RELAXED) == gen)
 		__atomic_store_n(&db->backfilled, done, __ATOMIC_RELAXED);
-	return rc == SQLITE_OK ? 1 : rc == SQLITE_BUSY ? 0 : -1;
+	return rc;
+}
+
+int
+db_checkpoint(db_t *db)
+{
+	int pages, rc;
+
+	if (!db_checkpoint_due(db))
+		return 0;
+	/* the bulk of the copying, beside the writer */
+	if ((rc = db_checkpoint_run(db, SQLITE_CHECKPOINT_PASSIVE)) != SQLITE_OK)
+		return rc == SQLITE_BUSY ? 0 : -1;
+	pages = __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED);
+	if (pages < DB_WAL_RESTART_PAGES ||
+	    pages - __atomic_load_n(&db->backfilled, __ATOMIC_RELAXED) >= DB_CHECKPOINT_PAGES)
+		return 1;       /* not due, or too much left to copy under the write lock */
+	/* the few pages written since, under the write lock; db_begin waits */
+	__atomic_store_n(&db->restarting, 1, __ATOMIC_RELEASE);
+	rc = db_checkpoint_run(db, SQLITE_CHECKPOINT_RESTART);
+	pthread_mutex_lock(&db->restart_lock);
+	__atomic_store_n(&db->restarting, 0, __ATOMIC_RELEASE);
+	pthread_cond_broadcast(&db->restart_done);
+	pthread_mutex_unlock(&db->restart_lock);
+	if (rc == SQLITE_OK) {
+		/* the writer's next commit starts the WAL over: count from nothing */
+		__atomic_add_fetch(&db->wal_gen, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&db->wal_pages, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&db->backfilled, 0, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&db->restarts, 1, __ATOMIC_RELAXED);
+	}
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 1 : -1;
 }
 
 bool
 db_checkpoint_due(db_t *db)
 {
-	return db->ckpt != NULL && __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED) -
-	    __atomic_load_n(&db->backfilled, __ATOMIC_RELAXED) >= DB_CHECKPOINT_PAGES;
+	int pages = __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED);
+
+	return db->ckpt != NULL && (pages - __atomic_load_n(&db->backfilled,
+	    __ATOMIC_RELAXED) >= DB_CHECKPOINT_PAGES || pages >= DB_WAL_RESTART_PAGES);
 }
 
-int
-db_checkpoint_forced(db_t *db)
+uint64_t
+db_wal_restarts(db_t *db)
 {
-	int rc;
-
-	if (db->ckpt == NULL || __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED) <
-	    DB_WAL_MAX_PAGES)
-		return 0;
-	rc = sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : -1;
+	return __atomic_load_n(&db->restarts, __ATOMIC_RELAXED);
 }

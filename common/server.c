@@ -322,8 +322,6 @@ server_commit(server_t *s)
 		s->requested = syncer_request(s->sync);
 		if (s->c.committed)
 			s->c.committed(s->c.ctx, s->requested);
-		if (db_checkpoint_forced(s->c.db) < 0)
-			log_warn("server_commit: checkpoint: %s", db_errmsg(s->c.db));
 	}
 	/* replies wait for this commit's sync, or for earlier ones they may have read */
 	for (unsigned i = s->head; i != s->tail; i++) {

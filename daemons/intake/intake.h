@@ -110,8 +110,10 @@ typedef struct {
 	int64_t      now;               /* the batch's time of receipt */
 	int          number_year;       /* the year whose last number is cached; */
 	int64_t      number_last;       /*   0 when the cache must be reloaded */
-	bool         received_known;    /* received_last is loaded: */
-	int64_t      received_last;     /*   the newest received_at stored */
+	bool         received_known;    /* the newest row is loaded: */
+	int64_t      received_last;     /*   its received_at (or the newest stored since), */
+	int          last_year;         /*   its number's year and sequence (0 when none) */
+	int64_t      last_seq;
 } intake_t;
 
 /* What a list asks for; NULL, INT64_MIN and INT64_MAX when not given. */
