@@ -34,8 +34,8 @@ typedef struct db db_t;
  * gives up and is tried again later.
  */
 #define DB_CHECKPOINT_PAGES  1000       /* copy the WAL past this many pages not yet copied */
-#define DB_WAL_RESTART_PAGES 8192       /* start the WAL afresh past this size (32 MiB) */
-#define DB_WAL_LIMIT_BYTES   33554432   /* journal_size_limit: 32 MiB */
+#define DB_WAL_RESTART_PAGES 2048       /* start the WAL afresh past this size (8 MiB) */
+#define DB_WAL_LIMIT_BYTES   8388608    /* journal_size_limit: 8 MiB */
 #define DB_RESTART_WAIT_MS   50         /* a restart's wait for its locks; db_begin's for it */
 #define DB_BUSY_STEP_US      100        /* the checkpointer's busy handler polls this often */
 
