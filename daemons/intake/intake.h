@@ -154,8 +154,9 @@ db_t *intake_store_open_reader(const char *data_dir, char *err, size_t errlen);
 int64_t intake_store_find_client(intake_t *in, const char *client_id, uint64_t *fingerprint);
 int64_t intake_store_find_number(intake_t *in, const char *number, size_t len);
 /*
- * Stores a new incident and its outbox rows; returns its row id or -1. The
- * stored incident is left in *inc (its strings valid while s and number are).
+ * Stores a new incident and its outbox rows; returns its row id, 0 when
+ * its client id is stored already (nothing was written), or -1. The stored
+ * incident is left in *inc (its strings valid while s and number are).
  */
 int64_t intake_store_insert(intake_t *in, const intake_submit_t *s, char number[32],
     intake_incident_t *inc);
