@@ -526,6 +526,8 @@ server_new(void *zctx, const server_conf_t *conf, char *err, size_t errlen)
 
 	/* large replies and frames go back to the system when freed */
 	mallopt(M_MMAP_THRESHOLD, SERVER_MMAP_THRESHOLD);
+	/* the small blocks a batch frees are wanted again by the next one */
+	mallopt(M_TRIM_THRESHOLD, SERVER_TRIM_THRESHOLD);
 	s->c = *conf;
 	s->zctx = zctx;
 	s->wake_at = INT64_MAX;

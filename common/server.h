@@ -54,6 +54,7 @@
 #define SERVER_WATCH_MAX   8     /* sockets and descriptors a daemon may add */
 #define SERVER_STATS_MS    10000 /* with -v, log throughput figures this often */
 #define SERVER_MMAP_THRESHOLD (128 * 1024)  /* larger blocks go back to the system at free */
+#define SERVER_TRIM_THRESHOLD (16 * 1024 * 1024)  /* free heap kept, not faulted in again per batch */
 #define SERVER_READER_NICE 10   /* the reader thread's niceness: writes first */
 
 typedef enum {
