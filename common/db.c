@@ -40,10 +40,13 @@ struct db {
 	int   wal_pages;            /* WAL frames after the last commit (wal hook) */
 	int   wal_gen;              /* counts WAL restarts */
 	int   backfilled;           /* frames of WAL generation wal_gen copied */
-	/* a WAL restart under way: db_begin waits for it (db.h) */
-	int   restarting;           /* read and written atomically */
+	/* a restart under way: db_begin holds the writer back (db.h) */
+	int   restarting;           /* read atomically by db_begin, written under restart_lock */
 	pthread_mutex_t restart_lock;
-	pthread_cond_t  restart_done;
+	pthread_cond_t  restart_done;   /* restarting, parked or gave_up changed */
+	bool  parked;               /* the writer waits in db_begin */
+	bool  gave_up;              /* ... and went on after DB_RESTART_WAIT_MS */
+	int   retry_pages;          /* no new last pass below this size; atomic */
 	uint64_t restarts;          /* read and written atomically */
 };
 
@@ -87,6 +90,8 @@ db_wal_hook(void *arg, sqlite3 *h, const char *name, int pages)
 		/* the WAL started again from its beginning */
 		__atomic_add_fetch(&db->wal_gen, 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&db->backfilled, 0, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&db->restarts, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&db->retry_pages, 0, __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&db->wal_pages, pages, __ATOMIC_RELAXED);
 	return SQLITE_OK;
@@ -361,21 +366,37 @@ db_step_done(db_t *db, const char *sql)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* now + ms on the clock pthread_cond_timedwait uses */
+static void
+db_deadline(struct timespec *t, long ms)
+{
+	clock_gettime(CLOCK_REALTIME, t);
+	t->tv_nsec += ms * 1000000L;
+	t->tv_sec += t->tv_nsec / 1000000000L;
+	t->tv_nsec %= 1000000000L;
+}
+
 int
 db_begin(db_t *db)
 {
 	if (__atomic_load_n(&db->restarting, __ATOMIC_ACQUIRE)) {
 		struct timespec until;
 
-		/* give the checkpointer the write lock for its restart (db.h) */
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_nsec += DB_RESTART_WAIT_MS * 1000000L;
-		until.tv_sec += until.tv_nsec / 1000000000L;
-		until.tv_nsec %= 1000000000L;
+		/* let the checkpointer's last pass catch up (db.h), a bounded while */
+		db_deadline(&until, DB_RESTART_WAIT_MS);
 		pthread_mutex_lock(&db->restart_lock);
-		while (__atomic_load_n(&db->restarting, __ATOMIC_ACQUIRE) &&
-		    pthread_cond_timedwait(&db->restart_done, &db->restart_lock, &until) == 0)
-			;
+		if (db->restarting) {
+			db->parked = true;
+			pthread_cond_broadcast(&db->restart_done);
+		}
+		while (db->restarting) {
+			if (pthread_cond_timedwait(&db->restart_done, &db->restart_lock, &until) ==
+			    ETIMEDOUT) {
+				db->gave_up = db->restarting;
+				break;
+			}
+		}
+		db->parked = false;
 		pthread_mutex_unlock(&db->restart_lock);
 	}
 	return db_step_done(db, "BEGIN IMMEDIATE");
@@ -408,20 +429,6 @@ db_version(db_t *db)
 	return v;
 }
 
-/*
- * The checkpoint connection's busy handler: short steps, so that a restart
- * gets the write lock as soon as the writer lets go of it, and gives up
- * after DB_RESTART_WAIT_MS rather than hold the writer up.
- */
-static int
-db_busy_step(void *arg, int n)
-{
-	if ((long)n * DB_BUSY_STEP_US >= DB_RESTART_WAIT_MS * 1000L)
-		return 0;
-	usleep(DB_BUSY_STEP_US);
-	return 1;
-}
-
 int
 db_defer_sync(db_t *db, char *err, size_t errlen)
 {
@@ -444,7 +451,7 @@ db_defer_sync(db_t *db, char *err, size_t errlen)
 		    db->ckpt ? sqlite3_errmsg(db->ckpt) : "out of memory");
 		return -1;
 	}
-	sqlite3_busy_handler(db->ckpt, db_busy_step, NULL);
+	sqlite3_busy_timeout(db->ckpt, DB_BUSY_TIMEOUT_MS);
 	sqlite3_wal_hook(db->handle, db_wal_hook, db);
 	n = strlen(path) + 5;
 	db->wal_path = xmalloc(n);
@@ -503,7 +510,9 @@ db_checkpoint_run(db_t *db, int mode)
 int
 db_checkpoint(db_t *db)
 {
+	struct timespec until;
 	int pages, rc;
+	bool gave_up;
 
 	if (!db_checkpoint_due(db))
 		return 0;
@@ -512,22 +521,40 @@ db_checkpoint(db_t *db)
 		return rc == SQLITE_BUSY ? 0 : -1;
 	pages = __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED);
 	if (pages < DB_WAL_RESTART_PAGES ||
+	    pages < __atomic_load_n(&db->retry_pages, __ATOMIC_RELAXED) ||
 	    pages - __atomic_load_n(&db->backfilled, __ATOMIC_RELAXED) >= DB_CHECKPOINT_PAGES)
-		return 1;       /* not due, or too much left to copy under the write lock */
-	/* the few pages written since, under the write lock; db_begin waits */
+		return 1;       /* not due, or too much left for a short last pass */
+
+	/*
+	 * The last pass: the writer waits at its next db_begin (or goes on
+	 * after DB_RESTART_WAIT_MS) while the few pages written since are
+	 * copied; its next transaction then finds the whole WAL copied and
+	 * starts it afresh. No lock of SQLite's is held against it.
+	 */
+	db_deadline(&until, DB_RESTART_WAIT_MS);
+	pthread_mutex_lock(&db->restart_lock);
 	__atomic_store_n(&db->restarting, 1, __ATOMIC_RELEASE);
-	rc = db_checkpoint_run(db, SQLITE_CHECKPOINT_RESTART);
+	db->gave_up = false;
+	/* a writer that is idle, or inside a long transaction, is not waited for */
+	while (!db->parked && pthread_cond_timedwait(&db->restart_done, &db->restart_lock,
+	    &until) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&db->restart_lock);
+	rc = db_checkpoint_run(db, SQLITE_CHECKPOINT_PASSIVE);
 	pthread_mutex_lock(&db->restart_lock);
 	__atomic_store_n(&db->restarting, 0, __ATOMIC_RELEASE);
+	gave_up = db->gave_up;
 	pthread_cond_broadcast(&db->restart_done);
 	pthread_mutex_unlock(&db->restart_lock);
-	if (rc == SQLITE_OK) {
-		/* the writer's next commit starts the WAL over: count from nothing */
-		__atomic_add_fetch(&db->wal_gen, 1, __ATOMIC_RELAXED);
-		__atomic_store_n(&db->wal_pages, 0, __ATOMIC_RELAXED);
-		__atomic_store_n(&db->backfilled, 0, __ATOMIC_RELAXED);
-		__atomic_add_fetch(&db->restarts, 1, __ATOMIC_RELAXED);
-	}
+	/*
+	 * Done: no new pass until the writer's next commit has started the WAL
+	 * over (the wal hook clears retry_pages). The writer could not wait
+	 * that long, or a reader holds old pages: not before the WAL has grown
+	 * a quarter more.
+	 */
+	__atomic_store_n(&db->retry_pages, gave_up || __atomic_load_n(&db->backfilled,
+	    __ATOMIC_RELAXED) < pages ? pages + DB_WAL_RESTART_PAGES / 4 : pages + 1,
+	    __ATOMIC_RELAXED);
 	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 1 : -1;
 }
 
@@ -537,7 +564,8 @@ db_checkpoint_due(db_t *db)
 	int pages = __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED);
 
 	return db->ckpt != NULL && (pages - __atomic_load_n(&db->backfilled,
-	    __ATOMIC_RELAXED) >= DB_CHECKPOINT_PAGES || pages >= DB_WAL_RESTART_PAGES);
+	    __ATOMIC_RELAXED) >= DB_CHECKPOINT_PAGES || (pages >= DB_WAL_RESTART_PAGES &&
+	    pages >= __atomic_load_n(&db->retry_pages, __ATOMIC_RELAXED)));
 }
 
 uint64_t

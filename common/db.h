@@ -24,20 +24,20 @@ typedef struct db db_t;
  * the writer's: a passive checkpoint whenever DB_CHECKPOINT_PAGES wait to
  * be copied (after a sync, or when idle), which copies beside the writer
  * and blocks nobody. Under load that never pauses a passive checkpoint
- * never catches the writer, and the WAL would only grow; so once it holds
- * DB_WAL_RESTART_PAGES and nearly all of it is copied, the checkpointer
- * takes the write lock for a moment (SQLITE_CHECKPOINT_RESTART): db_begin
- * waits while it copies the last pages and syncs, and the writer's next
- * transaction starts the WAL from its beginning, cutting the file back to
- * DB_WAL_LIMIT_BYTES (PRAGMA journal_size_limit). The writer waits at most
- * DB_RESTART_WAIT_MS for it; a restart that cannot get its locks by then
- * gives up and is tried again later.
+ * never catches the writer, and the WAL would only grow: the writer can
+ * start the WAL over only when its transaction begins with all of it
+ * copied. So once the WAL holds DB_WAL_RESTART_PAGES and nearly all of it
+ * is copied, the checkpointer makes a last pass while db_begin holds the
+ * writer back, DB_RESTART_WAIT_MS at most (then the writer goes on and the
+ * restart waits until the WAL has grown a quarter more). No SQLite lock is
+ * taken against the writer, so nothing makes it wait longer. The restarted
+ * WAL file is cut back to DB_WAL_LIMIT_BYTES (PRAGMA journal_size_limit).
+ * A reader's old snapshot keeps the WAL from restarting, never loses pages.
  */
 #define DB_CHECKPOINT_PAGES  1000       /* copy the WAL past this many pages not yet copied */
 #define DB_WAL_RESTART_PAGES 2048       /* start the WAL afresh past this size (8 MiB) */
 #define DB_WAL_LIMIT_BYTES   8388608    /* journal_size_limit: 8 MiB */
-#define DB_RESTART_WAIT_MS   50         /* a restart's wait for its locks; db_begin's for it */
-#define DB_BUSY_STEP_US      100        /* the checkpointer's busy handler polls this often */
+#define DB_RESTART_WAIT_MS   20         /* the writer waits this long for a last pass, at most */
 
 db_t *db_open(const char *path, const char *const *migrations, size_t nmigrations,
     char *err, size_t errlen);
@@ -52,7 +52,7 @@ sqlite3 *db_handle(db_t *db);
 sqlite3_stmt *db_stmt(db_t *db, const char *sql);
 /*
  * BEGIN IMMEDIATE / COMMIT / ROLLBACK; 0 or -1. db_begin first waits (at
- * most DB_RESTART_WAIT_MS) while the checkpointer restarts the WAL.
+ * most DB_RESTART_WAIT_MS) while the checkpointer makes its last pass.
  */
 int db_begin(db_t *db);
 int db_commit(db_t *db);
@@ -75,14 +75,15 @@ int db_sync(db_t *db);
 /*
  * From the checkpointing thread (syncer.c): copies the WAL into the
  * database on a connection of its own (passive: nobody waits), and when
- * the WAL has reached DB_WAL_RESTART_PAGES, restarts it (see above).
- * Returns 1 when it ran, 0 when there was nothing to do or it was busy,
- * -1 on an error (the next call tries again).
+ * the WAL has reached DB_WAL_RESTART_PAGES, makes the last pass that lets
+ * the writer start it over (see above). Returns 1 when it ran, 0 when
+ * there was nothing to do or it was busy, -1 on an error (the next call
+ * tries again).
  */
 int db_checkpoint(db_t *db);
 /* true when the WAL holds DB_CHECKPOINT_PAGES not yet copied, or is due a restart */
 bool db_checkpoint_due(db_t *db);
-/* How many times the WAL was started afresh by db_checkpoint. */
+/* How many times the writer started the WAL afresh (db_defer_sync connections). */
 uint64_t db_wal_restarts(db_t *db);
 
 /* the schema version of the open file */
