@@ -52,6 +52,7 @@
 #include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <zmq.h>
@@ -359,6 +360,17 @@ server_sync_failed(server_t *s)
 	}
 	server_flush(s);
 	rpc_server_destroy(&s->rpc);
+	/*
+	 * ZeroMQ's I/O thread sends what was queued; exit() would drop it, and
+	 * zmq_ctx_term would wait for the daemon's other sockets too. The
+	 * replies get this long to leave.
+	 */
+	{
+		struct timespec t = {SERVER_FAIL_FLUSH_MS / 1000,
+		    (SERVER_FAIL_FLUSH_MS % 1000) * 1000000L};
+
+		nanosleep(&t, NULL);
+	}
 	fatal(EXIT_IOERR, "%s: syncing the database: %s", s->c.service, strerror(error));
 }
 

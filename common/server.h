@@ -56,6 +56,7 @@
 #define SERVER_MMAP_THRESHOLD (128 * 1024)  /* larger blocks go back to the system at free */
 #define SERVER_TRIM_THRESHOLD (16 * 1024 * 1024)  /* free heap kept, not faulted in again per batch */
 #define SERVER_READER_NICE 10   /* the reader thread's niceness: writes first */
+#define SERVER_FAIL_FLUSH_MS 200 /* after a failed sync, time for the replies before exit 74 */
 
 typedef enum {
 	SERVER_WRITE,           /* in the writer's transaction, in a savepoint */
