@@ -17,16 +17,25 @@
  * same run on the same disk shows what one SQLite commit with
  * synchronous=FULL (WAL) costs there, p50 and p99.
  *
+ * Last, the ack path: 32 REQ clients acknowledge the escalations made so
+ * far (ids 1..N, in turn; an escalation acked before answers changed:
+ * false), sustained for SECONDS: acknowledged acks per second, p50, p99,
+ * p99.9 and max, the largest escalations.db-wal seen (sampled every 5 ms),
+ * and bytes on disk per escalation after a clean stop.
+ *
  *   build/bench/escalation BINDIR [SECONDS]
  */
 #include "harness.h"
+#include "load.h"
 #include "mem.h"
 #include "msg.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include <zmq.h>
@@ -200,6 +209,70 @@ bench_drain(void *dealer, void *sub, bench_run_t *r)
 	}
 }
 
+/* An ack of escalation 1 + n % count (count in *arg) by a configured contact. */
+static void
+bench_build_ack(pack_t *p, void *arg, long n)
+{
+	long count = *(long *)arg;
+
+	pack_reset(p);
+	pack_map_open(p);
+	pack_kv_int(p, "v", 1);
+	pack_kv_str(p, "op", "ack");
+	pack_kv_int(p, "escalation", 1 + n % count);
+	pack_kv_str(p, "by", "tib-3");
+	pack_map_close(p);
+}
+
+static long long
+bench_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long long)st.st_size : 0;
+}
+
+/* The ack path, sustained; prints its figures. Returns false when an ack failed. */
+static bool
+bench_acks(harness_t *h, int seconds)
+{
+	char dbpath[600], wal[700];
+	load_sustained_t r;
+	load_opts_t o;
+	long count = 0;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	long long bytes;
+
+	snprintf(dbpath, sizeof(dbpath), "%s/data/escalations.db", h->dir);
+	snprintf(wal, sizeof(wal), "%s-wal", dbpath);
+	if (sqlite3_open_v2(dbpath, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT count(*) FROM escalations", -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			count = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	if (count == 0) {
+		printf("  ack path: no escalations to acknowledge\n");
+		return false;
+	}
+	o = (load_opts_t){.endpoint = h->endpoint[H_ESCALATION], .clients = 32, .depth = 1,
+	    .seconds = seconds, .wal = wal, .build = bench_build_ack, .arg = &count};
+	if (load_sustained(h->zctx, &o, &r) < 0)
+		r.failed++;
+	harness_kill(h, H_ESCALATION, SIGTERM);
+	bytes = bench_size(dbpath) + bench_size(wal);
+	printf("bench/escalation ack path: 32 REQ clients for %d s over %ld escalations "
+	    "(%ld first acks)\n", seconds, count, r.acked < count ? r.acked : count);
+	printf("  acks/s %.0f, p50 / p99 / p99.9 / max  %.2f / %.2f / %.2f / %.2f ms, "
+	    "%ld failed\n", r.rate, r.p50_ms, r.p99_ms, r.p999_ms, r.max_ms, r.failed);
+	printf("  WAL at most %.1f MiB; %.0f bytes on disk per escalation (with its "
+	    "notifications, tokens and history)\n", (double)r.wal_max / 1048576.0,
+	    (double)bytes / (double)count);
+	return r.failed == 0;
+}
+
 /* Submits at rate for seconds; waits for the notifications; fills r. */
 static void
 bench_run(void *dealer, void *sub, pack_t *p, int *next_id, int rate, double seconds,
@@ -318,6 +391,8 @@ main(int argc, char **argv)
 	else
 		printf("  highest rate sustained   none above %d/s\n", BENCH_RATE);
 	printf("  verdict: %s\n", ok ? "meets the target" : "BELOW TARGET");
+	if (!bench_acks(h, seconds))
+		lost = 1;
 	zmq_close(dealer);
 	zmq_close(sub);
 	pack_destroy(&p);

@@ -20,6 +20,13 @@
  * the writer, so the submit rate with the lister should stay within 20 %
  * of the rate without it.
  *
+ * Beside the lists, what a million incidents cost the daemon, next to the
+ * same daemon on an empty file: the start-up (ping answered after the
+ * start, quick_check of the whole file included), resident memory
+ * (VmRSS after the start, VmHWM at the end, /proc), a get's p99 (by client
+ * id, BENCH_GETS of them, spread over the file), and every list
+ * combination's p99 (with REPS under 100 that is the slowest).
+ *
  *   build/bench/list BINDIR [INCIDENTS] [REPS]
  */
 #include "harness.h"
@@ -34,11 +41,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <zmq.h>
 
 #define BENCH_INCIDENTS  1000000
-#define BENCH_REPS       15
+#define BENCH_REPS       20
+#define BENCH_GETS       2000           /* gets timed for the p99 */
+#define BENCH_EMPTY_SUBMITS 20000       /* submits on the empty file, then gets of them */
 #define BENCH_TARGET_MS  10.0
 #define BENCH_NEWEST_OPEN 20000         /* the newest ones: half of them open */
 #define BENCH_STEP_MS    60000          /* one incident a minute */
@@ -89,6 +99,16 @@ static const struct {
 static const char *const bench_categories[] = {
 	"skadegorelse", "ordningsstorning", "buskorning", "nedskrapning", "otrygg_plats",
 };
+
+/* the wall clock in ms, for "since" on the empty file */
+static int64_t
+ts_now_ms_bench(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_REALTIME, &t);
+	return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 /* The UTC year of ms (good enough for numbering test data). */
 static int
@@ -252,6 +272,94 @@ bench_list(void *sock, pack_t *p, int *items, bool *next)
 	return ms;
 }
 
+/* A /proc/PID/status figure in KiB ("VmRSS:", "VmHWM:"); 0 when missing. */
+static long
+bench_proc_kb(pid_t pid, const char *key)
+{
+	char path[64], line[256];
+	long kb = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (strncmp(line, key, strlen(key)) == 0)
+			kb = atol(line + strlen(key));
+	fclose(f);
+	return kb;
+}
+
+/* Starts trygg-intake and times it until it answers ping: ms, -1 when it did not start. */
+static double
+bench_start(harness_t *h)
+{
+	double t0 = bench_now();
+
+	if (harness_start(h, H_INTAKE) < 0)
+		return -1;
+	return (bench_now() - t0) * 1000.0;
+}
+
+/* n gets by client id bench-I (I spread over 0..count-1) on sock: p99 in ms, -1 on a failure. */
+static double
+bench_gets(void *sock, const char *prefix, int count, int n)
+{
+	double *lat = xcalloc((size_t)n, sizeof(double)), p99;
+	pack_t *p = pack_new();
+	int failed = 0;
+
+	for (int i = 0; i < n; i++) {
+		char id[48];
+		const void *data;
+		size_t len, off = 0;
+		zmq_msg_t msg;
+		msgpack_unpacked u;
+		zmq_pollitem_t it = {sock, 0, ZMQ_POLLIN, 0};
+		double t0;
+
+		snprintf(id, sizeof(id), "%s-%d", prefix, (int)(bench_rand() % (uint32_t)count));
+		pack_reset(p);
+		pack_map_open(p);
+		pack_kv_int(p, "v", 1);
+		pack_kv_str(p, "op", "get");
+		pack_kv_str(p, "id", id);
+		pack_map_close(p);
+		data = pack_data(p, &len);
+		t0 = bench_now();
+		if (zmq_send(sock, data, len, 0) < 0 || zmq_poll(&it, 1, 10000) <= 0) {
+			failed++;
+			break;
+		}
+		zmq_msg_init(&msg);
+		zmq_msg_recv(&msg, sock, 0);
+		lat[i] = (bench_now() - t0) * 1000.0;
+		msgpack_unpacked_init(&u);
+		if (msgpack_unpack_next(&u, zmq_msg_data(&msg), zmq_msg_size(&msg), &off) !=
+		    MSGPACK_UNPACK_SUCCESS || !h_ok(&u.data))
+			failed++;
+		msgpack_unpacked_destroy(&u);
+		zmq_msg_close(&msg);
+	}
+	qsort(lat, (size_t)n, sizeof(double), bench_cmp);
+	p99 = failed ? -1 : lat[(size_t)(n * 0.99)];
+	free(lat);
+	pack_destroy(&p);
+	return p99;
+}
+
+/* What the file's size costs: the figures printed side by side. */
+typedef struct {
+	double start_ms, get_p99, list_p99, submit_rate;
+	long   rss_kb, hwm_kb;
+} bench_cost_t;
+
+static void
+bench_cost_row(const char *what, const char *unit, double empty, double full)
+{
+	printf("  %-34s %12.2f %14.2f  %s\n", what, empty, full, unit);
+}
+
 /* One page without an index, straight through SQLite: ms. */
 static double
 bench_baseline(sqlite3 *db, const bench_case_t *c, int64_t before_row)
@@ -316,7 +424,7 @@ bench_lister(void *arg)
 
 /* Submit rates alone and beside the lister, alternating; prints and returns the verdict. */
 static bool
-bench_mixed(harness_t *h)
+bench_mixed(harness_t *h, double *rate_alone)
 {
 	double alone = 0, with = 0;
 	int failed = 0, lists = 0;
@@ -353,92 +461,177 @@ bench_mixed(harness_t *h)
 	    alone > 0 ? with / alone : 0, BENCH_MIXED_TARGET);
 	printf("  verdict: %s\n", failed == 0 && alone > 0 && with / alone >= BENCH_MIXED_TARGET ?
 	    "meets the target" : "BELOW TARGET");
+	*rate_alone = alone / 2;
 	return failed == 0;
 }
 
-int
-main(int argc, char **argv)
+/*
+ * Every combination of list's fields, reps times each, on sock; prints a
+ * line each when ro (the file, for the baseline) is given. Returns the
+ * slowest p99; *over counts the p50s past the target, *failed the lists
+ * that failed.
+ */
+static double
+bench_lists(void *sock, int reps, const char *mid, int64_t last_ms, sqlite3 *ro,
+    int64_t mid_row, int *over, int *failed)
 {
 	static const char *const teams[] = {NULL, "omradesteam-1", "omradesteam-3"};
 	static const char *const statuses[] = {NULL, "open", "closed"};
 	static const char *const sinces[] = {NULL, "1 day", "future"};
 	static const int limits[] = {0, 1000};
+	double *lat = xcalloc((size_t)reps, sizeof(double)), worst = 0;
+	pack_t *p = pack_new();
+	char label[128];
+
+	for (size_t ti = 0; ti < 3; ti++)
+	for (size_t si = 0; si < 3; si++)
+	for (size_t ci = 0; ci < 3; ci++)
+	for (int bi = 0; bi < 2; bi++)
+	for (size_t li = 0; li < 2; li++) {
+		bench_case_t c = {teams[ti], statuses[si], sinces[ci], bi && mid[0] ? mid : NULL,
+		    ci == 1 ? last_ms - BENCH_DAY_MS : last_ms + BENCH_DAY_MS, limits[li]};
+		int items = 0;
+		bool next = false;
+		double p99;
+
+		if (bi && !mid[0])
+			continue;
+		bench_request(p, &c);
+		for (int r = 0; r < reps; r++) {
+			if ((lat[r] = bench_list(sock, p, &items, &next)) < 0) {
+				fprintf(stderr, "bench: list failed or timed out\n");
+				(*failed)++;
+				lat[r] = 0;
+			}
+		}
+		qsort(lat, (size_t)reps, sizeof(double), bench_cmp);
+		p99 = lat[(size_t)(reps * 0.99)];
+		if (p99 > worst)
+			worst = p99;
+		if (lat[reps / 2] >= BENCH_TARGET_MS)
+			(*over)++;
+		if (ro == NULL)
+			continue;
+		snprintf(label, sizeof(label), "%s / %s / %s / %s / %d",
+		    c.team ? c.team : "-", c.status ? c.status : "-",
+		    c.since_name ? c.since_name : "-", c.before ? "middle" : "-",
+		    c.limit ? c.limit : 100);
+		printf("  %-48s %5d %4s %8.2f %8.2f %8.0f  %8.2f\n", label, items,
+		    next ? "yes" : "no", lat[reps / 2], p99, BENCH_TARGET_MS,
+		    bench_baseline(ro, &c, mid_row));
+	}
+	pack_destroy(&p);
+	free(lat);
+	return worst;
+}
+
+/* A REQ socket to trygg-intake. */
+static void *
+bench_socket(harness_t *h)
+{
+	void *sock = zmq_socket(h->zctx, ZMQ_REQ);
+	int linger = 0;
+
+	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
+	zmq_connect(sock, h->endpoint[H_INTAKE]);
+	return sock;
+}
+
+/* Removes the daemon's file and has it made again, empty; 0 or -1. */
+static int
+bench_fresh_file(harness_t *h, const char *path)
+{
+	static const char *const suffixes[] = {"", "-wal", "-shm"};
+	char f[700];
+
+	for (size_t i = 0; i < 3; i++) {
+		snprintf(f, sizeof(f), "%s%s", path, suffixes[i]);
+		unlink(f);
+	}
+	if (harness_start(h, H_INTAKE) < 0)
+		return -1;
+	harness_kill(h, H_INTAKE, SIGTERM);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
 	int n = argc > 2 ? atoi(argv[2]) : BENCH_INCIDENTS;
 	int reps = argc > 3 ? atoi(argv[3]) : BENCH_REPS;
-	double *lat = xcalloc((size_t)reps, sizeof(double));
-	char path[600], mid[32] = "", label[128];
-	double fill_s, worst = 0;
+	char path[600], mid[32] = "";
+	double fill_s, worst;
 	int64_t last_ms = 0, mid_row = n / 2 + 1;
-	int failed = 0, cases = 0, over = 0, linger = 0;
-	pack_t *p = pack_new();
+	int failed = 0, over = 0, over_empty = 0;
+	bench_cost_t empty = {0}, full = {0};
+	load_result_t lr;
 	sqlite3 *ro;
 	harness_t *h;
 	void *sock;
 
 	if (argc > 1)
 		setenv("TRYGG_BIN", argv[1], 1);
+	if (n < 2 || reps < 1) {
+		fprintf(stderr, "usage: bench/list BINDIR [INCIDENTS] [REPS]\n");
+		return 64;
+	}
 	h = harness_new(NULL);
-	if (harness_start(h, H_INTAKE) < 0)
-		return 1;
-	harness_kill(h, H_INTAKE, SIGTERM);
 	snprintf(path, sizeof(path), "%s/data/incidents.db", h->dir);
-	if ((fill_s = bench_fill(path, n, mid, &last_ms)) < 0)
-		return 1;
-	if (harness_start(h, H_INTAKE) < 0)
-		return 1;
-	if (sqlite3_open_v2(path, &ro, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+	if (bench_fresh_file(h, path) < 0)
 		return 1;
 
-	sock = zmq_socket(h->zctx, ZMQ_REQ);
-	zmq_setsockopt(sock, ZMQ_LINGER, &linger, sizeof(linger));
-	zmq_connect(sock, h->endpoint[H_INTAKE]);
+	/* the same figures on an empty file first */
+	if ((empty.start_ms = bench_start(h)) < 0)
+		return 1;
+	empty.rss_kb = bench_proc_kb(h->pid[H_INTAKE], "VmRSS:");
+	if (load_submits(h, "empty", BENCH_EMPTY_SUBMITS, BENCH_MIXED_CLIENTS, &lr) < 0)
+		return 1;
+	empty.submit_rate = lr.rate;
+	sock = bench_socket(h);
+	empty.get_p99 = bench_gets(sock, "empty", BENCH_EMPTY_SUBMITS, BENCH_GETS);
+	empty.list_p99 = bench_lists(sock, reps, "", ts_now_ms_bench(), NULL, 0, &over_empty,
+	    &failed);
+	empty.hwm_kb = bench_proc_kb(h->pid[H_INTAKE], "VmHWM:");
+	zmq_close(sock);
+	harness_kill(h, H_INTAKE, SIGTERM);
+
+	/* a million, written straight into a fresh file of the daemon's schema */
+	if (bench_fresh_file(h, path) < 0 || (fill_s = bench_fill(path, n, mid, &last_ms)) < 0)
+		return 1;
+	if ((full.start_ms = bench_start(h)) < 0)
+		return 1;
+	full.rss_kb = bench_proc_kb(h->pid[H_INTAKE], "VmRSS:");
+	if (sqlite3_open_v2(path, &ro, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
+		return 1;
+	sock = bench_socket(h);
 
 	printf("bench/list: %d incidents written in %.1f s; %d requests per combination\n",
 	    n, fill_s, reps);
 	printf("  %-48s %5s %4s %8s %8s %8s  %s\n", "team / status / since / before / limit",
-	    "items", "next", "p50 ms", "max ms", "target", "baseline: no index, rows newest first, filters row by row (SQLite alone)");
-	for (size_t ti = 0; ti < 3; ti++)
-	for (size_t si = 0; si < 3; si++)
-	for (size_t ci = 0; ci < 3; ci++)
-	for (int bi = 0; bi < 2; bi++)
-	for (size_t li = 0; li < 2; li++) {
-		bench_case_t c = {teams[ti], statuses[si], sinces[ci], bi ? mid : NULL,
-		    ci == 1 ? last_ms - BENCH_DAY_MS : last_ms + BENCH_DAY_MS, limits[li]};
-		int items = 0;
-		bool next = false;
-		double base;
-
-		bench_request(p, &c);
-		for (int r = 0; r < reps; r++) {
-			if ((lat[r] = bench_list(sock, p, &items, &next)) < 0) {
-				fprintf(stderr, "bench: list failed or timed out\n");
-				failed++;
-				lat[r] = 0;
-			}
-		}
-		qsort(lat, (size_t)reps, sizeof(double), bench_cmp);
-		base = bench_baseline(ro, &c, mid_row);
-		snprintf(label, sizeof(label), "%s / %s / %s / %s / %d",
-		    c.team ? c.team : "-", c.status ? c.status : "-",
-		    c.since_name ? c.since_name : "-", c.before ? "middle" : "-",
-		    c.limit ? c.limit : 100);
-		printf("  %-48s %5d %4s %8.2f %8.2f %8.0f  %8.2f\n", label, items,
-		    next ? "yes" : "no", lat[reps / 2], lat[reps - 1], BENCH_TARGET_MS, base);
-		if (lat[reps / 2] >= BENCH_TARGET_MS)
-			over++;
-		if (lat[reps - 1] > worst)
-			worst = lat[reps - 1];
-		cases++;
-	}
-	printf("  %d combinations, %d with p50 over %.0f ms, slowest single list %.2f ms\n",
-	    cases, over, BENCH_TARGET_MS, worst);
+	    "items", "next", "p50 ms", "p99 ms", "target", "baseline: no index, rows newest first, filters row by row (SQLite alone)");
+	worst = bench_lists(sock, reps, mid, last_ms, ro, mid_row, &over, &failed);
+	printf("  with p50 over %.0f ms: %d; slowest p99 %.2f ms\n", BENCH_TARGET_MS, over, worst);
 	printf("  verdict: %s\n", failed == 0 && over == 0 ? "meets the target" : "BELOW TARGET");
-	if (!bench_mixed(h))
+	full.list_p99 = worst;
+	full.get_p99 = bench_gets(sock, "bench", n, BENCH_GETS);
+	if (!bench_mixed(h, &full.submit_rate))
+		failed++;
+	full.hwm_kb = bench_proc_kb(h->pid[H_INTAKE], "VmHWM:");
+
+	printf("bench/list: what the file's size costs trygg-intake\n");
+	printf("  %-34s %12s %14s\n", "", "empty file", "with the fill");
+	bench_cost_row("start-up to first ping (quick_check)", "ms", empty.start_ms, full.start_ms);
+	bench_cost_row("VmRSS after start", "MiB", empty.rss_kb / 1024.0, full.rss_kb / 1024.0);
+	bench_cost_row("VmHWM at the end", "MiB", empty.hwm_kb / 1024.0, full.hwm_kb / 1024.0);
+	bench_cost_row("submits/s, 32 clients", "/s", empty.submit_rate, full.submit_rate);
+	bench_cost_row("get p99 (by id)", "ms", empty.get_p99, full.get_p99);
+	bench_cost_row("slowest list combination's p99", "ms", empty.list_p99, full.list_p99);
+	printf("  (the empty column's gets and lists run over the %d incidents its submits made)\n",
+	    BENCH_EMPTY_SUBMITS);
+	if (empty.get_p99 < 0 || full.get_p99 < 0)
 		failed++;
 	zmq_close(sock);
 	sqlite3_close(ro);
-	pack_destroy(&p);
 	harness_destroy(&h);
-	free(lat);
 	return failed ? 1 : 0;
 }

@@ -18,9 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #define DB_BUSY_TIMEOUT_MS 5000
+#define DB_STR_(x) #x
+#define DB_STR(x)  DB_STR_(x)
 
 struct db {
 	sqlite3 *handle;
@@ -37,6 +40,14 @@ struct db {
 	int   wal_pages;            /* WAL frames after the last commit (wal hook) */
 	int   wal_gen;              /* counts WAL restarts */
 	int   backfilled;           /* frames of WAL generation wal_gen copied */
+	/* a restart under way: db_begin holds the writer back (db.h) */
+	int   restarting;           /* read atomically by db_begin, written under restart_lock */
+	pthread_mutex_t restart_lock;
+	pthread_cond_t  restart_done;   /* restarting, parked or gave_up changed */
+	bool  parked;               /* the writer waits in db_begin */
+	bool  gave_up;              /* ... and went on after DB_RESTART_WAIT_MS */
+	int   retry_pages;          /* no new last pass below this size; atomic */
+	uint64_t restarts;          /* read and written atomically */
 };
 
 /*
@@ -79,6 +90,8 @@ db_wal_hook(void *arg, sqlite3 *h, const char *name, int pages)
 		/* the WAL started again from its beginning */
 		__atomic_add_fetch(&db->wal_gen, 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&db->backfilled, 0, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&db->restarts, 1, __ATOMIC_RELAXED);
+		__atomic_store_n(&db->retry_pages, 0, __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&db->wal_pages, pages, __ATOMIC_RELAXED);
 	return SQLITE_OK;
@@ -193,6 +206,8 @@ db_open_as(const char *path, const char *const *migrations, size_t nmigrations,
 
 	db->wal_fd = -1;
 	pthread_mutex_init(&db->wal_lock, NULL);
+	pthread_mutex_init(&db->restart_lock, NULL);
+	pthread_cond_init(&db->restart_done, NULL);
 	/* a reader opens read-write too: WAL readers write the -shm index */
 	if (sqlite3_open_v2(path, &db->handle, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
 	    (writer ? SQLITE_OPEN_CREATE : 0), NULL) != SQLITE_OK) {
@@ -213,7 +228,9 @@ db_open_as(const char *path, const char *const *migrations, size_t nmigrations,
 	    "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA foreign_keys = ON;"
-	    "PRAGMA temp_store = MEMORY;", NULL, NULL, &msg) != SQLITE_OK) {
+	    "PRAGMA temp_store = MEMORY;"
+	    "PRAGMA journal_size_limit = " DB_STR(DB_WAL_LIMIT_BYTES) ";",
+	    NULL, NULL, &msg) != SQLITE_OK) {
 		int code = sqlite3_errcode(db->handle);
 
 		snprintf(err, errlen, "setting up %s: %s%s", path, msg ? msg : "?",
@@ -294,6 +311,8 @@ db_close(db_t **self_p)
 		close(db->wal_fd);
 	free(db->wal_path);
 	pthread_mutex_destroy(&db->wal_lock);
+	pthread_mutex_destroy(&db->restart_lock);
+	pthread_cond_destroy(&db->restart_done);
 	free(db);
 	*self_p = NULL;
 }
@@ -347,9 +366,39 @@ db_step_done(db_t *db, const char *sql)
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/* now + ms on the clock pthread_cond_timedwait uses */
+static void
+db_deadline(struct timespec *t, long ms)
+{
+	clock_gettime(CLOCK_REALTIME, t);
+	t->tv_nsec += ms * 1000000L;
+	t->tv_sec += t->tv_nsec / 1000000000L;
+	t->tv_nsec %= 1000000000L;
+}
+
 int
 db_begin(db_t *db)
 {
+	if (__atomic_load_n(&db->restarting, __ATOMIC_ACQUIRE)) {
+		struct timespec until;
+
+		/* let the checkpointer's last pass catch up (db.h), a bounded while */
+		db_deadline(&until, DB_RESTART_WAIT_MS);
+		pthread_mutex_lock(&db->restart_lock);
+		if (db->restarting) {
+			db->parked = true;
+			pthread_cond_broadcast(&db->restart_done);
+		}
+		while (db->restarting) {
+			if (pthread_cond_timedwait(&db->restart_done, &db->restart_lock, &until) ==
+			    ETIMEDOUT) {
+				db->gave_up = db->restarting;
+				break;
+			}
+		}
+		db->parked = false;
+		pthread_mutex_unlock(&db->restart_lock);
+	}
 	return db_step_done(db, "BEGIN IMMEDIATE");
 }
 
@@ -443,36 +492,84 @@ db_sync(db_t *db)
 	return rc;
 }
 
-int
-db_checkpoint(db_t *db)
+/* Runs one checkpoint of mode on the checkpoint connection; SQLite's code. */
+static int
+db_checkpoint_run(db_t *db, int mode)
 {
 	int gen = __atomic_load_n(&db->wal_gen, __ATOMIC_RELAXED);
 	int log = 0, done = 0, rc;
 
-	if (db->ckpt == NULL || !db_checkpoint_due(db))
-		return 0;
-	rc = sqlite3_wal_checkpoint_v2(db->ckpt, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	rc = sqlite3_wal_checkpoint_v2(db->ckpt, NULL, mode, &log, &done);
 	/* a count from before a restart must not stand for the new WAL */
-	if (rc == SQLITE_OK && __atomic_load_n(&db->wal_gen, __ATOMIC_RELAXED) == gen)
+	if ((rc == SQLITE_OK || rc == SQLITE_BUSY) && done >= 0 &&
+	    __atomic_load_n(&db->wal_gen, __ATOMIC_RELAXED) == gen)
 		__atomic_store_n(&db->backfilled, done, __ATOMIC_RELAXED);
-	return rc == SQLITE_OK ? 1 : rc == SQLITE_BUSY ? 0 : -1;
+	return rc;
+}
+
+int
+db_checkpoint(db_t *db)
+{
+	struct timespec until;
+	int pages, rc;
+	bool gave_up;
+
+	if (!db_checkpoint_due(db))
+		return 0;
+	/* the bulk of the copying, beside the writer */
+	if ((rc = db_checkpoint_run(db, SQLITE_CHECKPOINT_PASSIVE)) != SQLITE_OK)
+		return rc == SQLITE_BUSY ? 0 : -1;
+	pages = __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED);
+	if (pages < DB_WAL_RESTART_PAGES ||
+	    pages < __atomic_load_n(&db->retry_pages, __ATOMIC_RELAXED) ||
+	    pages - __atomic_load_n(&db->backfilled, __ATOMIC_RELAXED) >= DB_CHECKPOINT_PAGES)
+		return 1;       /* not due, or too much left for a short last pass */
+
+	/*
+	 * The last pass: the writer waits at its next db_begin (or goes on
+	 * after DB_RESTART_WAIT_MS) while the few pages written since are
+	 * copied; its next transaction then finds the whole WAL copied and
+	 * starts it afresh. No lock of SQLite's is held against it.
+	 */
+	db_deadline(&until, DB_RESTART_WAIT_MS);
+	pthread_mutex_lock(&db->restart_lock);
+	__atomic_store_n(&db->restarting, 1, __ATOMIC_RELEASE);
+	db->gave_up = false;
+	/* a writer that is idle, or inside a long transaction, is not waited for */
+	while (!db->parked && pthread_cond_timedwait(&db->restart_done, &db->restart_lock,
+	    &until) != ETIMEDOUT)
+		;
+	pthread_mutex_unlock(&db->restart_lock);
+	rc = db_checkpoint_run(db, SQLITE_CHECKPOINT_PASSIVE);
+	pthread_mutex_lock(&db->restart_lock);
+	__atomic_store_n(&db->restarting, 0, __ATOMIC_RELEASE);
+	gave_up = db->gave_up;
+	pthread_cond_broadcast(&db->restart_done);
+	pthread_mutex_unlock(&db->restart_lock);
+	/*
+	 * Done: no new pass until the writer's next commit has started the WAL
+	 * over (the wal hook clears retry_pages). The writer could not wait
+	 * that long, or a reader holds old pages: not before the WAL has grown
+	 * a quarter more.
+	 */
+	__atomic_store_n(&db->retry_pages, gave_up || __atomic_load_n(&db->backfilled,
+	    __ATOMIC_RELAXED) < pages ? pages + DB_WAL_RESTART_PAGES / 4 : pages + 1,
+	    __ATOMIC_RELAXED);
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 1 : -1;
 }
 
 bool
 db_checkpoint_due(db_t *db)
 {
-	return db->ckpt != NULL && __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED) -
-	    __atomic_load_n(&db->backfilled, __ATOMIC_RELAXED) >= DB_CHECKPOINT_PAGES;
+	int pages = __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED);
+
+	return db->ckpt != NULL && (pages - __atomic_load_n(&db->backfilled,
+	    __ATOMIC_RELAXED) >= DB_CHECKPOINT_PAGES || (pages >= DB_WAL_RESTART_PAGES &&
+	    pages >= __atomic_load_n(&db->retry_pages, __ATOMIC_RELAXED)));
 }
 
-int
-db_checkpoint_forced(db_t *db)
+uint64_t
+db_wal_restarts(db_t *db)
 {
-	int rc;
-
-	if (db->ckpt == NULL || __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED) <
-	    DB_WAL_MAX_PAGES)
-		return 0;
-	rc = sqlite3_wal_checkpoint_v2(db->handle, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : -1;
+	return __atomic_load_n(&db->restarts, __ATOMIC_RELAXED);
 }

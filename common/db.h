@@ -18,14 +18,26 @@
 
 typedef struct db db_t;
 
-#define DB_CHECKPOINT_PAGES 1000        /* checkpoint when idle past this many WAL pages */
 /*
- * Checkpoints copy the WAL into the database and sync it; on a shared disk
- * that I/O slows the WAL syncs that replies wait for, so it happens when the
- * writer is idle. Under load that never pauses, the WAL grows to
- * DB_WAL_MAX_PAGES at most.
+ * Checkpoints copy the WAL into the database and sync it. They run on a
+ * thread of their own (syncer.c) with a connection of their own, never on
+ * the writer's: a passive checkpoint whenever DB_CHECKPOINT_PAGES wait to
+ * be copied (after a sync, or when idle), which copies beside the writer
+ * and blocks nobody. Under load that never pauses a passive checkpoint
+ * never catches the writer, and the WAL would only grow: the writer can
+ * start the WAL over only when its transaction begins with all of it
+ * copied. So once the WAL holds DB_WAL_RESTART_PAGES and nearly all of it
+ * is copied, the checkpointer makes a last pass while db_begin holds the
+ * writer back, DB_RESTART_WAIT_MS at most (then the writer goes on and the
+ * restart waits until the WAL has grown a quarter more). No SQLite lock is
+ * taken against the writer, so nothing makes it wait longer. The restarted
+ * WAL file is cut back to DB_WAL_LIMIT_BYTES (PRAGMA journal_size_limit).
+ * A reader's old snapshot keeps the WAL from restarting, never loses pages.
  */
-#define DB_WAL_MAX_PAGES    65536       /* checkpoint at this size (256 MiB) in any case */
+#define DB_CHECKPOINT_PAGES  1000       /* copy the WAL past this many pages not yet copied */
+#define DB_WAL_RESTART_PAGES 2048       /* start the WAL afresh past this size (8 MiB) */
+#define DB_WAL_LIMIT_BYTES   8388608    /* journal_size_limit: 8 MiB */
+#define DB_RESTART_WAIT_MS   20         /* the writer waits this long for a last pass, at most */
 
 db_t *db_open(const char *path, const char *const *migrations, size_t nmigrations,
     char *err, size_t errlen);
@@ -38,7 +50,10 @@ void db_close(db_t **self_p);
 sqlite3 *db_handle(db_t *db);
 /* The cached statement for sql (a string literal), reset and unbound; NULL on error. */
 sqlite3_stmt *db_stmt(db_t *db, const char *sql);
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK; 0 or -1 */
+/*
+ * BEGIN IMMEDIATE / COMMIT / ROLLBACK; 0 or -1. db_begin first waits (at
+ * most DB_RESTART_WAIT_MS) while the checkpointer makes its last pass.
+ */
 int db_begin(db_t *db);
 int db_commit(db_t *db);
 int db_rollback(db_t *db);
@@ -58,22 +73,18 @@ int db_defer_sync(db_t *db, char *err, size_t errlen);
  */
 int db_sync(db_t *db);
 /*
- * From a checkpointing thread (syncer.c), when the writer is idle: copies
- * every WAL page into the database on a connection of its own. With no
- * write going on it copies all of it, and the writer's next transaction
- * starts the WAL afresh. Returns 1 when it ran, 0 when there was nothing to
- * do, -1 on an error (the next call tries again).
+ * From the checkpointing thread (syncer.c): copies the WAL into the
+ * database on a connection of its own (passive: nobody waits), and when
+ * the WAL has reached DB_WAL_RESTART_PAGES, makes the last pass that lets
+ * the writer start it over (see above). Returns 1 when it ran, 0 when
+ * there was nothing to do or it was busy, -1 on an error (the next call
+ * tries again).
  */
 int db_checkpoint(db_t *db);
-/* true when the WAL holds DB_CHECKPOINT_PAGES not yet copied */
+/* true when the WAL holds DB_CHECKPOINT_PAGES not yet copied, or is due a restart */
 bool db_checkpoint_due(db_t *db);
-/*
- * From the writer, between transactions: once the WAL reaches
- * DB_WAL_MAX_PAGES because the load never paused, runs a passive checkpoint
- * here and now (a stall of a database sync, to keep the WAL bounded; with
- * no other connection reading, it copies all of it). 0 or -1.
- */
-int db_checkpoint_forced(db_t *db);
+/* How many times the writer started the WAL afresh (db_defer_sync connections). */
+uint64_t db_wal_restarts(db_t *db);
 
 /* the schema version of the open file */
 int db_version(db_t *db);

@@ -474,8 +474,6 @@ server_commit(server_t *s)
 		s->requested = syncer_request(s->sync);
 		if (s->c.committed)
 			s->c.committed(s->c.ctx, s->requested);
-		if (db_checkpoint_forced(s->c.db) < 0)
-			log_warn("server_commit: checkpoint: %s", db_errmsg(s->c.db));
 	}
 	/* replies wait for this commit's sync, or for earlier ones they may have read */
 	for (unsigned i = s->head; i != s->tail; i++) {
@@ -514,14 +512,15 @@ server_sync_failed(server_t *s)
 	server_flush(s);
 	rpc_server_destroy(&s->rpc);
 	/*
-	 * The ROUTER's linger only holds back zmq_ctx_term, and exit() does
-	 * not wait for that: the I/O thread gets its time here instead, or the
-	 * unavailable answers die with the process on a busy machine.
+	 * ZeroMQ's I/O thread sends what was queued; exit() would drop it, and
+	 * zmq_ctx_term would wait for the daemon's other sockets too. The
+	 * replies get this long to leave.
 	 */
 	{
-		struct timespec ts = {RPC_CLOSE_LINGER_MS / 1000, (RPC_CLOSE_LINGER_MS % 1000) * 1000000L};
+		struct timespec t = {SERVER_FAIL_FLUSH_MS / 1000,
+		    (SERVER_FAIL_FLUSH_MS % 1000) * 1000000L};
 
-		while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		while (nanosleep(&t, &t) < 0 && errno == EINTR)
 			;
 	}
 	fatal(EXIT_IOERR, "%s: syncing the database: %s", s->c.service, strerror(error));
@@ -743,6 +742,8 @@ server_new(void *zctx, const server_conf_t *conf, char *err, size_t errlen)
 
 	/* large replies and frames go back to the system when freed */
 	mallopt(M_MMAP_THRESHOLD, SERVER_MMAP_THRESHOLD);
+	/* the small blocks a batch frees are wanted again by the next one */
+	mallopt(M_TRIM_THRESHOLD, SERVER_TRIM_THRESHOLD);
 	s->c = *conf;
 	/* the daemon's operations and those every daemon has, in one table */
 	s->nops = conf->nops + 1;

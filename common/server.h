@@ -55,7 +55,9 @@
 #define SERVER_WATCH_MAX   8     /* sockets and descriptors a daemon may add */
 #define SERVER_STATS_MS    10000 /* with -v, log throughput figures this often */
 #define SERVER_MMAP_THRESHOLD (128 * 1024)  /* larger blocks go back to the system at free */
+#define SERVER_TRIM_THRESHOLD (16 * 1024 * 1024)  /* free heap kept, not faulted in again per batch */
 #define SERVER_READER_NICE 10   /* the reader thread's niceness: writes first */
+#define SERVER_FAIL_FLUSH_MS 500 /* after a failed sync, time for the replies before exit 74 */
 
 typedef enum {
 	SERVER_WRITE,           /* in the writer's transaction, in a savepoint */

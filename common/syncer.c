@@ -7,8 +7,9 @@
  *   ... next batch ...                target = requested; db_sync()
  *   poll syncer_fd; syncer_done()  <- synced = target; eventfd write
  *
- * A second thread checkpoints (db_checkpoint) when the writer says it is
- * idle, so that copying the WAL into the database never holds up a sync.
+ * A second thread checkpoints (db_checkpoint): after a sync that leaves
+ * enough of the WAL to copy, and when the writer says it is idle. It never
+ * runs on the writer's thread, and a sync never waits for it.
  */
 #include "syncer.h"
 #include "mem.h"
@@ -75,6 +76,11 @@ syncer_main(void *arg)
 		} else {
 			s->synced = target;
 		}
+		/* copy the WAL beside the writer as it grows (db.h) */
+		if (!s->failed && !s->ckpt_asked && db_checkpoint_due(s->db)) {
+			s->ckpt_asked = true;
+			pthread_cond_signal(&s->ckpt_wake);
+		}
 		if (write(s->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 			s->failed = true;
 		if (s->failed)
@@ -84,7 +90,7 @@ syncer_main(void *arg)
 	return NULL;
 }
 
-/* Copies the WAL into the database as it grows. */
+/* Copies the WAL into the database as it grows, and restarts it (db.h). */
 static void *
 syncer_checkpoint_main(void *arg)
 {

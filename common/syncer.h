@@ -11,6 +11,9 @@
  *	zmq_poll on syncer_fd(s)        becomes readable when a sync ends
  *	done = syncer_done(s);          everything <= done is on disk
  *	syncer_checkpoint(s);           when idle: copy the WAL into the database
+ *
+ * The checkpoint thread also runs after each sync that leaves
+ * DB_CHECKPOINT_PAGES to copy, so the WAL stays bounded under load (db.h).
  */
 #ifndef TRYGG_SYNCER_H
 #define TRYGG_SYNCER_H
@@ -43,7 +46,7 @@ int syncer_fd(syncer_t *s);
  */
 int64_t syncer_done(syncer_t *s);
 
-/* Asks the checkpoint thread to copy the WAL into the database now (call when idle). */
+/* Asks the checkpoint thread to copy the WAL into the database now (when idle). */
 void syncer_checkpoint(syncer_t *s);
 
 /* How many syncs ran and how long they took in all, in microseconds. */

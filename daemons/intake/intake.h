@@ -118,8 +118,10 @@ typedef struct {
 	int64_t      now;               /* the batch's time of receipt */
 	int          number_year;       /* the year whose last number is cached; */
 	int64_t      number_last;       /*   0 when the cache must be reloaded */
-	bool         received_known;    /* received_last is loaded: */
-	int64_t      received_last;     /*   the newest received_at stored */
+	bool         received_known;    /* the newest row is loaded: */
+	int64_t      received_last;     /*   its received_at (or the newest stored since), */
+	int          last_year;         /*   its number's year and sequence (0 when none) */
+	int64_t      last_seq;
 	struct retention *retention;    /* main.c's, not the reader's (common/retention.h) */
 } intake_t;
 
@@ -174,8 +176,9 @@ int64_t intake_store_find_number(intake_t *in, const char *number, size_t len);
 /* The team and reporter of the incident at row, into team and reporter; 0 or -1. */
 int intake_store_owner(intake_t *in, int64_t row, char team[72], char reporter[408]);
 /*
- * Stores a new incident and its outbox rows; returns its row id or -1. The
- * stored incident is left in *inc (its strings valid while s and number are).
+ * Stores a new incident and its outbox rows; returns its row id, 0 when
+ * its client id is stored already (nothing was written), or -1. The stored
+ * incident is left in *inc (its strings valid while s and number are).
  */
 int64_t intake_store_insert(intake_t *in, const intake_submit_t *s, char number[32],
     intake_incident_t *inc);

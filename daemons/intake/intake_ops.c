@@ -55,11 +55,18 @@ intake_op_submit(void *ctx, const msg_t *m, pack_t *reply)
 		pack_reply_error(reply, &err, msg_req(m));
 		return 0;
 	}
-	if ((row = intake_store_find_client(in, s.client_id, &fp)) < 0) {
-		intake_internal(reply, m, "looking up the client id", in);
+	/* the UNIQUE index on client_id tells a retry from a new incident */
+	if ((row = intake_store_insert(in, &s, number, &inc)) < 0 ||
+	    (row > 0 && in->fail_id != NULL && strcmp(s.client_id, in->fail_id) == 0)) {
+		/* a store failure, or the test seam's stand-in for one after the insert */
+		intake_internal(reply, m, "storing the incident", in);
 		goto out;
 	}
-	if (row > 0) {
+	if (row == 0) {
+		if ((row = intake_store_find_client(in, s.client_id, &fp)) <= 0) {
+			intake_internal(reply, m, "looking up the client id", in);
+			goto out;
+		}
 		if (fp != s.fingerprint) {
 			wire_err_set(&err, WERR_CONFLICT, "id", "the id was already "
 			    "used for a different report");
@@ -68,11 +75,6 @@ intake_op_submit(void *ctx, const msg_t *m, pack_t *reply)
 			goto out;
 		}
 		duplicate = true;
-	} else if ((row = intake_store_insert(in, &s, number, &inc)) < 0 ||
-	    (in->fail_id != NULL && strcmp(s.client_id, in->fail_id) == 0)) {
-		/* a store failure, or the test seam's stand-in for one after the insert */
-		intake_internal(reply, m, "storing the incident", in);
-		goto out;
 	}
 	pack_reply_ok(reply, msg_req(m));
 	pack_kv_bool(reply, "duplicate", duplicate);

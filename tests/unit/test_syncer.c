@@ -194,11 +194,93 @@ TEST(idle_checkpoint_lets_the_wal_start_afresh)
 		CHECK(sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) == 1201);
 		sqlite3_reset(q);
 	}
-	/* the forced checkpoint waits for DB_WAL_MAX_PAGES */
-	CHECK_INT(db_checkpoint_forced(db), 0);
+	syncer_destroy(&s);
+	cleanup(&db);
+}
+
+/* The WAL file's size in bytes, -1 when it is missing. */
+static int64_t
+wal_size(void)
+{
+	char wal[128];
+	struct stat st;
+
+	snprintf(wal, sizeof(wal), "%s/t.db-wal", dir);
+	return stat(wal, &st) == 0 ? (int64_t)st.st_size : -1;
+}
+
+/*
+ * A writer that never pauses, with a reader beside it: the checkpointer
+ * (after each sync, never on the writer's thread) restarts the WAL once it
+ * reaches DB_WAL_RESTART_PAGES, the file is cut back to DB_WAL_LIMIT_BYTES,
+ * and the reader's snapshot, taken before, still reads every row it saw.
+ */
+TEST(wal_restarts_under_load_and_stays_capped)
+{
+	db_t *db = open_deferred();
+	char err[256], path[128];
+	syncer_t *s = db ? syncer_new(db, err, sizeof(err)) : NULL;
+	db_t *reader = NULL;
+	sqlite3_stmt *q;
+	int64_t max_wal = 0, rows = 0, seen = -1, again = -1;
+	int commits = 0;
+	uint64_t restarts_at_release = 0;
+
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	reader = db_open_reader(path, err, sizeof(err));
+	CHECK(reader != NULL);
+	/* the reader holds a snapshot of the first rows through the restarts */
+	CHECK_INT(insert_rows(db, 100, 4000), 0);
+	rows += 100;
+	wait_done(s, syncer_request(s));
+	q = db_stmt(reader, "SELECT count(*) FROM t");
+	CHECK_INT(db_exec(reader, "BEGIN"), 0);
+	CHECK(sqlite3_step(q) == SQLITE_ROW);
+	seen = sqlite3_column_int64(q, 0);
+	sqlite3_reset(q);
+	CHECK_INT(seen, 100);
+	/* about 3 WAL pages a commit; each waits for its sync, as replies do */
+	for (commits = 0; commits < 40 * DB_WAL_RESTART_PAGES / 3 &&
+	    (again < 0 || db_wal_restarts(db) < restarts_at_release + 3);
+	    commits++) {
+		int64_t w;
+
+		if (insert_rows(db, 3, 3000) < 0)
+			break;
+		rows += 3;
+		wait_done(s, syncer_request(s));
+		/* from the first restart after the reader let go, the WAL keeps its cap */
+		if (again >= 0 && db_wal_restarts(db) > restarts_at_release &&
+		    (w = wal_size()) > max_wal)
+			max_wal = w;
+		if (commits == DB_WAL_RESTART_PAGES / 2) {
+			/* past the restart size: no restart while the snapshot needs the WAL */
+			CHECK(wal_size() > (int64_t)DB_WAL_RESTART_PAGES * 4096);
+			restarts_at_release = db_wal_restarts(db);
+			/* the old snapshot is intact; then the reader lets go */
+			CHECK(sqlite3_step(q) == SQLITE_ROW);
+			again = sqlite3_column_int64(q, 0);
+			sqlite3_reset(q);
+			CHECK_INT(again, seen);
+			CHECK_INT(db_exec(reader, "COMMIT"), 0);
+		}
+	}
+	printf("  %d commits, %llu restarts, WAL at most %lld bytes\n", commits,
+	    (unsigned long long)db_wal_restarts(db), (long long)max_wal);
+	CHECK(db_wal_restarts(db) >= restarts_at_release + 3);
+	/* a restart comes at DB_WAL_RESTART_PAGES and what grew while it was made */
+	CHECK(max_wal > 0 && max_wal < (int64_t)2 * DB_WAL_RESTART_PAGES * 4096);
+	q = db_stmt(db, "SELECT count(*) FROM t");
+	CHECK(sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) == rows);
+	sqlite3_reset(q);
+	db_close(&reader);
 	syncer_destroy(&s);
 	cleanup(&db);
 }
 
 TEST_MAIN(deferred_sync_uses_normal_and_no_autocheckpoint, generations_are_reported_in_order,
-    finish_syncs_what_was_requested, idle_checkpoint_lets_the_wal_start_afresh)
+    finish_syncs_what_was_requested, idle_checkpoint_lets_the_wal_start_afresh,
+    wal_restarts_under_load_and_stays_capped)
