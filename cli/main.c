@@ -73,7 +73,8 @@ static const struct {
 static const char cli_global_help[] =
     "global options (before the command; --json anywhere):\n"
     "  -c, --config FILE        the configuration (default $TRYGG_CONFIG, else\n"
-    "                           " CLI_CONFIG_DEFAULT ")\n"
+    "                           " CLI_CONFIG_DEFAULT ", else, run from a\n"
+    "                           tree's build/bin, its config/trygg.yaml)\n"
     "  --endpoint NAME=URL      a daemon's endpoint (intake, escalation,\n"
     "                           notifications, reporting); repeatable; also\n"
     "                           TRYGG_INTAKE, TRYGG_ESCALATION, ... in the environment\n"
@@ -669,7 +670,7 @@ main(int argc, char **argv)
 		cli.cfg_given = true;
 	}
 	if (cli.cfg_path == NULL)
-		cli.cfg_path = CLI_CONFIG_DEFAULT;
+		cli.cfg_path = cli_config_default();
 	if (cli_commands[cmd].needs_cfg || cli_commands[cmd].fn == cmd_version) {
 		if ((rc = cli_config_load(&cli, endpoints, nendpoints,
 		    cli_commands[cmd].fn == cmd_version)) != 0) {
