@@ -136,6 +136,9 @@ int cmd_audit(cli_t *cli, int argc, char **argv);       /* cmd_audit.c: audit ve
 int cmd_keygen(cli_t *cli, int argc, char **argv);      /* keygen [--out FILE] */
 /* cli_auth.c: rpc_prepare_fn making a socket a CurveZMQ client when keys are configured */
 int cli_auth_prepare(void *arg, void *sock, const char *endpoint, char *err, size_t errlen);
+/* what to do about a key service refused at endpoint, into out ("" when unknown) */
+void cli_auth_refused_hint(cli_t *cli, const char *endpoint, const char *service, char *out,
+    size_t len);
 /*
  * An incident's escalations beside it, for get and submit. reply is
  * intake's reply holding "incident". With --json it prints reply with

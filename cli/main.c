@@ -454,11 +454,15 @@ cli_call_with(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *r
 	}
 	/* a key the daemon refused, or our own that could not be loaded: no use waiting */
 	if (rc < 0 && refused) {
+		char hint[1024];
+
 		if (errbuf != NULL) {
 			snprintf(errbuf, errlen, "%s", err);
 			return EXIT_NOPERM;
 		}
-		return cli_fail(EXIT_NOPERM, "unauthorized", "%s", err);
+		cli_auth_refused_hint(cli, endpoint, svc, hint, sizeof(hint));
+		return cli_fail(EXIT_NOPERM, "unauthorized", "%s%s%s", err, hint[0] ? "\n  " : "",
+		    hint);
 	}
 	if (rc < 0) {
 		if (errbuf != NULL) {
