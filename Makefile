@@ -90,8 +90,8 @@ SCEN_BINS    := $(patsubst tests/scenario/%.c,$(BUILD)/tests/%,$(SCEN_SRC))
 BENCH_BINS   := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRC))
 
 CFLAGS += $(LIB_CFLAGS)
-# the client's default configuration, where make install's PREFIX puts it
-$(OBJ)/cli/%.o: CFLAGS += -DCLI_CONFIG_DEFAULT='"$(PREFIX)/etc/trygg/trygg.yaml"'
+# the client's default configuration, where make install puts the live one
+$(OBJ)/cli/%.o: CFLAGS += -DCLI_CONFIG_DEFAULT='"$(SYSCONFDIR)/trygg/trygg.yaml"'
 
 .PHONY: all run check unit scenario bench fuzz install clean deps
 # keep the objects of test and bench programs (make would delete them as intermediates)

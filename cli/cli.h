@@ -28,7 +28,7 @@
 #include "tz.h"
 
 #ifndef CLI_CONFIG_DEFAULT
-#define CLI_CONFIG_DEFAULT "/etc/trygg/trygg.yaml"     /* the Makefile sets PREFIX/etc/... */
+#define CLI_CONFIG_DEFAULT "/etc/trygg/trygg.yaml"     /* the Makefile sets SYSCONFDIR/trygg/... */
 #endif
 #define CLI_TIMEOUT_MS 10000    /* --timeout: the wait for a running daemon's answer */
 #define CLI_SLOW_NOTE_MS 2000   /* ... after which stderr says it is still waiting */
@@ -85,6 +85,15 @@ const char *cli_service(cli_t *cli, const char *endpoint);
 int cli_config_load(cli_t *cli, const char *const *endpoints, int nendpoints, bool optional);
 /* 0 when the whole configuration was loaded; else says what needs it, and the exit status */
 int cli_config_need(cli_t *cli, const char *what);
+
+/*
+ * The configuration to read when neither -c nor $TRYGG_CONFIG names one:
+ * CLI_CONFIG_DEFAULT when it exists; else, for a binary not installed,
+ * running from ROOT/build/bin or ROOT/build/san/bin, ROOT/config/trygg.yaml
+ * when that exists (as git's RUNTIME_PREFIX finds its files beside the
+ * binary); else CLI_CONFIG_DEFAULT, which is then "not found".
+ */
+const char *cli_config_default(void);
 /*
  * Prints "trygg: message" on stderr and, with --json, {"ok": false,
  * "error": {code, message, exit}} on stdout; returns status.
@@ -127,6 +136,9 @@ int cmd_audit(cli_t *cli, int argc, char **argv);       /* cmd_audit.c: audit ve
 int cmd_keygen(cli_t *cli, int argc, char **argv);      /* keygen [--out FILE] */
 /* cli_auth.c: rpc_prepare_fn making a socket a CurveZMQ client when keys are configured */
 int cli_auth_prepare(void *arg, void *sock, const char *endpoint, char *err, size_t errlen);
+/* what to do about a key service refused at endpoint, into out ("" when unknown) */
+void cli_auth_refused_hint(cli_t *cli, const char *endpoint, const char *service, char *out,
+    size_t len);
 /*
  * An incident's escalations beside it, for get and submit. reply is
  * intake's reply holding "incident". With --json it prints reply with

@@ -6,7 +6,9 @@
  * rota. In order, later ones winning:
  *
  *   1. the configuration file: -c FILE, $TRYGG_CONFIG, or the default
- *      (CLI_CONFIG_DEFAULT, under PREFIX/etc after make install). A
+ *      (CLI_CONFIG_DEFAULT, SYSCONFDIR/trygg/trygg.yaml, where make install
+ *      puts it; for a binary in a source tree's build/bin, the tree's
+ *      config/trygg.yaml: see cli_config_default). A
  *      default file that does not exist is no error as long as the
  *      endpoints come from 2 or 3; a file named with -c that does not
  *      exist is "not found" (exit 66).
@@ -31,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #define CLI_CFG_MAX_FILE (1 << 20)      /* cfg.c's own bound on a configuration */
 #define CLI_TZ_DEFAULT   "Europe/Stockholm"
@@ -126,6 +129,39 @@ config_lenient(const char *path, buf_t *why)
 	cfg_yaml_free(&root);
 	buf_free(&text);
 	return cfg;
+}
+
+/* where the binary's directory may sit in a source tree, below its root */
+static const char *const cli_tree_bins[] = {"/build/bin", "/build/san/bin"};
+#define CLI_TREE_CONFIG "/config/trygg.yaml"
+#define CLI_EXE_MAX 4096
+
+const char *
+cli_config_default(void)
+{
+	static char tree[CLI_EXE_MAX + sizeof(CLI_TREE_CONFIG)];
+	char exe[CLI_EXE_MAX];
+	ssize_t n;
+	char *slash;
+
+	if (access(CLI_CONFIG_DEFAULT, F_OK) == 0)
+		return CLI_CONFIG_DEFAULT;
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) <= 0)
+		return CLI_CONFIG_DEFAULT;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return CLI_CONFIG_DEFAULT;
+	*slash = '\0';         /* exe is the binary's directory now */
+	for (size_t i = 0; i < sizeof(cli_tree_bins) / sizeof(cli_tree_bins[0]); i++) {
+		size_t dl = strlen(exe), bl = strlen(cli_tree_bins[i]);
+
+		if (dl < bl || strcmp(exe + dl - bl, cli_tree_bins[i]) != 0)
+			continue;
+		snprintf(tree, sizeof(tree), "%.*s%s", (int)(dl - bl), exe, CLI_TREE_CONFIG);
+		if (access(tree, F_OK) == 0)
+			return tree;
+	}
+	return CLI_CONFIG_DEFAULT;
 }
 
 int

@@ -165,14 +165,20 @@ static void
 cal_print_oncall(cli_t *cli, const msgpack_object *m, const char *deputy, const char *source)
 {
 	char t[CLI_TIME_MAX];
-	const msgpack_object *until = cli_get(m, "until");
+	const msgpack_object *until = cli_get(m, "until"), *dep = cli_get(m, "deputy");
 
 	printf("on call:  ");
 	cli_put_contact(cli_get(m, "contact"));
 	fputs(cli_is(cli_get(m, "target"), "tib") ? ", TiB on duty\n" :
 	    ", säkerhetschef\n", stdout);
 	printf("deputy:   ");
-	if (deputy)
+	if (dep && dep->type == MSGPACK_OBJECT_MAP) {
+		/* the daemon's (or FILE's) answer */
+		cli_put_contact(dep);
+		putchar('\n');
+	} else if (dep) {
+		printf("nobody configured\n");
+	} else if (deputy)
 		printf("%s (%s)\n", cal_contact_name(cli->cfg, deputy), deputy);
 	else
 		printf("%s\n", cli->cfg_partial ? "unknown (the configuration is not at hand)" :
@@ -310,7 +316,8 @@ cmd_oncall(cli_t *cli, int argc, char **argv)
 	pack_destroy(&req);
 	if (rc != 0)
 		return rc;
-	if (!cli->cfg_partial) {
+	/* a trygg-escalation older than "deputy": the deputy from the local configuration */
+	if (!cli->cfg_partial && cli_get(&reply.data, "deputy") == NULL) {
 		const msgpack_object *a = cli_get(&reply.data, "at");
 		const msgpack_object *oh = cli_get(&reply.data, "office_hours");
 		tz_t *tz = tz_open(cli->cfg->timezone, err, sizeof(err));
@@ -333,7 +340,7 @@ cmd_oncall(cli_t *cli, int argc, char **argv)
 			pack_obj(p, &m->via.map.ptr[i].key);
 			pack_obj(p, &m->via.map.ptr[i].val);
 		}
-		if (!cli->cfg_partial)
+		if (!cli->cfg_partial && cli_get(m, "deputy") == NULL)
 			cal_pack_contact(p, cli->cfg, "deputy", deputy);
 		pack_kv_str(p, "source", "trygg-escalation");
 		pack_map_close(p);

@@ -420,7 +420,7 @@ cmd_get(cli_t *cli, int argc, char **argv)
 
 
 #define LIST_PAGE_MAX     1000     /* intake's own limit on a page */
-#define LIST_SCAN_MAX     5000     /* incidents read at most, to filter and to count */
+#define LIST_REQUESTS_MAX 20       /* pages asked for at most to fill one */
 
 enum { LC_NUMBER, LC_RECEIVED, LC_TEAM, LC_DISTRICT, LC_CATEGORY, LC_SEV, LC_ESC,
 	LC_STATUS, LC_SUMMARY, LC_N };
@@ -431,29 +431,11 @@ static const char *const list_headers[LC_N] = {
 };
 
 typedef struct {
-	const char *team, *status, *since, *before, *escalation;
-	char        since_buf[TS_RFC3339_MAX];
-	int64_t     until;              /* received before this; INT64_MAX: any */
+	const char *team, *status, *since, *until, *before, *escalation;
+	char        since_buf[TS_RFC3339_MAX], until_buf[TS_RFC3339_MAX];
 	long        severity;           /* at least this; 0: any */
 	long        limit;
 } list_query_t;
-
-/* the filters intake does not know, applied here */
-static bool
-list_match(const list_query_t *q, const msgpack_object *inc)
-{
-	const msgpack_object *r = cli_get(inc, "received_at");
-	int64_t ms;
-
-	if (q->severity > 0 && cli_int(inc, "severity") < q->severity)
-		return false;
-	if (q->escalation && !cli_is(cli_get(inc, "escalation"), q->escalation))
-		return false;
-	if (q->until != INT64_MAX && (r == NULL || r->type != MSGPACK_OBJECT_STR ||
-	    ts_parse_rfc3339(r->via.str.ptr, r->via.str.size, &ms) < 0 || ms >= q->until))
-		return false;
-	return true;
-}
 
 /* One page from intake, the next one after before (NULL: the first). */
 static int
@@ -468,9 +450,18 @@ list_page(cli_t *cli, const list_query_t *q, const char *before, size_t before_l
 		pack_kv_str(req, "status", q->status);
 	if (q->since)
 		pack_kv_str(req, "since", q->since);
+	if (q->until)
+		pack_kv_str(req, "until", q->until);
+	if (q->escalation)
+		pack_kv_str(req, "escalation", q->escalation);
+	if (q->severity > 0)
+		pack_kv_int(req, "severity_min", q->severity);
 	if (before)
 		pack_kv_strn(req, "before", before, before_len);
 	pack_kv_int(req, "limit", limit);
+	/* the first page counts them all: "20 of 143" */
+	if (before == q->before)
+		pack_kv_bool(req, "count", true);
 	return cli_send_only(cli, req, reply);
 }
 
@@ -544,11 +535,12 @@ cmd_list(cli_t *cli, int argc, char **argv)
 		{"escalation", required_argument, NULL, 'e'},
 		{NULL, 0, NULL, 0},
 	};
-	list_query_t q = {.until = INT64_MAX, .limit = 100};
+	list_query_t q = {.limit = 100};
 	msgpack_unpacked *pages = NULL;
 	const msgpack_object **rows = NULL;
-	size_t npages = 0, nrows = 0, matched = 0, scanned = 0;
-	bool client_filter, complete = true;
+	size_t npages = 0, nrows = 0;
+	int64_t matched = 0;
+	bool complete = true, more = false;
 	char cursor[80] = "";
 	int ch, rc = 0;
 
@@ -575,11 +567,9 @@ cmd_list(cli_t *cli, int argc, char **argv)
 			q.since = q.since_buf;
 			break;
 		case 'U':
-			if (cli_parse_time(cli, optarg, false, &q.until) < 0) {
-				char dummy[TS_RFC3339_MAX];
-
-				return cli_time_option(cli, "--until", optarg, false, dummy);
-			}
+			if ((rc = cli_time_option(cli, "--until", optarg, false, q.until_buf)) != 0)
+				return rc;
+			q.until = q.until_buf;
 			break;
 		case 'v':
 			if (cli_parse_int(optarg, 1, 5, &q.severity) < 0)
@@ -597,56 +587,41 @@ cmd_list(cli_t *cli, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_usage("list: unexpected argument '%s'", argv[optind]);
-	client_filter = q.severity > 0 || q.escalation || q.until != INT64_MAX;
 	rows = xcalloc((size_t)q.limit, sizeof(*rows));
-	pages = xcalloc((size_t)q.limit + 1, sizeof(*pages));
+	pages = xcalloc(LIST_REQUESTS_MAX, sizeof(*pages));
 	/*
-	 * Pages until limit incidents match, then on to count the rest, reading
-	 * LIST_SCAN_MAX incidents at most: "20 of 143", or "of more than".
+	 * intake filters and counts; a page it ends early (its escalation and
+	 * severity filters turned many away) is followed by the next, so that
+	 * limit incidents are shown when there are as many.
 	 */
-	for (;;) {
+	for (int k = 0; k < LIST_REQUESTS_MAX && nrows < (size_t)q.limit; k++) {
 		msgpack_unpacked *pg = &pages[npages];
-		const msgpack_object *list, *lastnum;
+		const msgpack_object *list, *nx, *total;
 		const char *before = cursor[0] ? cursor : q.before;
-		long want = nrows < (size_t)q.limit && !client_filter ? q.limit : LIST_PAGE_MAX;
 		uint32_t size;
-		bool kept = false, has_next;
 
-		if ((rc = list_page(cli, &q, before, before ? strlen(before) : 0, want, pg)) != 0)
+		if ((rc = list_page(cli, &q, before, before ? strlen(before) : 0,
+		    q.limit - (long)nrows, pg)) != 0)
 			break;
+		npages++;
+		if (k == 0 && (total = cli_get(&pg->data, "total")) != NULL) {
+			matched = cli_int(&pg->data, "total");
+			const msgpack_object *tm = cli_get(&pg->data, "total_more");
+
+			complete = !(tm && tm->type == MSGPACK_OBJECT_BOOLEAN && tm->via.boolean);
+		}
 		list = cli_get(&pg->data, "incidents");
 		size = list && list->type == MSGPACK_OBJECT_ARRAY ? list->via.array.size : 0;
-		for (uint32_t i = 0; i < size; i++) {
-			const msgpack_object *inc = &list->via.array.ptr[i];
-
-			scanned++;
-			if (!list_match(&q, inc))
-				continue;
-			matched++;
-			if (nrows < (size_t)q.limit) {
-				rows[nrows++] = inc;
-				kept = true;
-			}
-		}
-		has_next = cli_get(&pg->data, "next") != NULL;
-		lastnum = size ? cli_get(&list->via.array.ptr[size - 1], "number") : NULL;
-		if (lastnum && lastnum->type == MSGPACK_OBJECT_STR && lastnum->via.str.size < sizeof(cursor))
-			snprintf(cursor, sizeof(cursor), "%.*s", (int)lastnum->via.str.size,
-			    lastnum->via.str.ptr);
-		else
-			has_next = false;
-		/* a page with a shown incident stays: rows point into it */
-		if (kept)
-			npages++;
-		else
-			msgpack_unpacked_destroy(pg);
-		if (!has_next)
+		for (uint32_t i = 0; i < size && nrows < (size_t)q.limit; i++)
+			rows[nrows++] = &list->via.array.ptr[i];
+		nx = cli_get(&pg->data, "next");
+		more = nx && nx->type == MSGPACK_OBJECT_STR && nx->via.str.size < sizeof(cursor);
+		if (!more)
 			break;
-		if (scanned >= LIST_SCAN_MAX) {
-			complete = false;
-			break;
-		}
+		snprintf(cursor, sizeof(cursor), "%.*s", (int)nx->via.str.size, nx->via.str.ptr);
 	}
+	if (matched < (int64_t)nrows)
+		matched = (int64_t)nrows;
 	if (rc != 0)
 		goto out;
 	if (cli->json) {
@@ -660,24 +635,24 @@ cmd_list(cli_t *cli, int argc, char **argv)
 			pack_obj(p, rows[i]);
 		pack_array_close(p);
 		pack_kv_int(p, "shown", (int64_t)nrows);
-		pack_kv_int(p, "matched", (int64_t)matched);
+		pack_kv_int(p, "matched", matched);
 		pack_kv_bool(p, "matched_complete", complete);
-		if (nrows > 0 && (matched > nrows || !complete)) {
-			pack_key(p, "next");
-			pack_obj(p, cli_get(rows[nrows - 1], "number"));
-		}
+		if (more)
+			pack_kv_strn(p, "next", cursor, strlen(cursor));
 		pack_map_close(p);
 		cli_print_packed(p);
 		pack_destroy(&p);
 	} else if (nrows == 0) {
-		printf("no incidents%s\n", complete ? "" : " among the newest read; older ones "
-		    "may match (narrow the search with --since or --team)");
+		if (more)
+			printf("no incidents among the newest read; older ones may match: "
+			    "trygg list ... --before %s\n", cursor);
+		else
+			printf("no incidents\n");
 	} else {
 		list_print(cli, rows, nrows);
-		if (matched > nrows || !complete)
-			printf("%zu of %s%zu shown; the next page: trygg list ... --before %s\n",
-			    nrows, complete ? "" : "more than ", matched,
-			    cli_text_str(cli_get(rows[nrows - 1], "number")));
+		if (more)
+			printf("%zu of %s%lld shown; the next page: trygg list ... --before %s\n",
+			    nrows, complete ? "" : "at least ", (long long)matched, cursor);
 		else if (nrows > 1)
 			printf("%zu incidents\n", nrows);
 	}

@@ -73,7 +73,8 @@ static const struct {
 static const char cli_global_help[] =
     "global options (before the command; --json anywhere):\n"
     "  -c, --config FILE        the configuration (default $TRYGG_CONFIG, else\n"
-    "                           " CLI_CONFIG_DEFAULT ")\n"
+    "                           " CLI_CONFIG_DEFAULT ", else, run from a\n"
+    "                           tree's build/bin, its config/trygg.yaml)\n"
     "  --endpoint NAME=URL      a daemon's endpoint (intake, escalation,\n"
     "                           notifications, reporting); repeatable; also\n"
     "                           TRYGG_INTAKE, TRYGG_ESCALATION, ... in the environment\n"
@@ -453,11 +454,15 @@ cli_call_with(cli_t *cli, const char *endpoint, pack_t *req, msgpack_unpacked *r
 	}
 	/* a key the daemon refused, or our own that could not be loaded: no use waiting */
 	if (rc < 0 && refused) {
+		char hint[1024];
+
 		if (errbuf != NULL) {
 			snprintf(errbuf, errlen, "%s", err);
 			return EXIT_NOPERM;
 		}
-		return cli_fail(EXIT_NOPERM, "unauthorized", "%s", err);
+		cli_auth_refused_hint(cli, endpoint, svc, hint, sizeof(hint));
+		return cli_fail(EXIT_NOPERM, "unauthorized", "%s%s%s", err, hint[0] ? "\n  " : "",
+		    hint);
 	}
 	if (rc < 0) {
 		if (errbuf != NULL) {
@@ -669,7 +674,7 @@ main(int argc, char **argv)
 		cli.cfg_given = true;
 	}
 	if (cli.cfg_path == NULL)
-		cli.cfg_path = CLI_CONFIG_DEFAULT;
+		cli.cfg_path = cli_config_default();
 	if (cli_commands[cmd].needs_cfg || cli_commands[cmd].fn == cmd_version) {
 		if ((rc = cli_config_load(&cli, endpoints, nendpoints,
 		    cli_commands[cmd].fn == cmd_version)) != 0) {

@@ -4,9 +4,13 @@
  *	{"v":1, "op":"oncall", "at"?: RFC 3339}
  *	→ {"ok":true, "at": RFC 3339 UTC, "office_hours": BOOL, "reason": STR,
  *	   "target": "sakerhetschef"|"tib", "contact": {"id", "name"},
- *	   "until"?: RFC 3339 UTC}
+ *	   "deputy": {"id", "name"} | nil, "until"?: RFC 3339 UTC}
  *
- * "at" defaults to the time of receipt. "until" is when the answer changes
+ * "deputy" stands in when the contact cannot: in office hours the contact
+ * with role deputy, outside them the TiB rota's deputy for that stretch of
+ * duty (nil when there is none). "reason" says why (office hours, weekend,
+ * the holiday's name). "at" defaults to the time of receipt. "until" is
+ * when the answer changes
  * next (office hours begin or end, or the TiB's stretch of duty ends), when
  * that is known. Reads the configuration only; no state.
  */
@@ -16,11 +20,24 @@
 #include "ts.h"
 #include "wire.h"
 
+#include <string.h>
+
 static const msg_field_t oncall_fields[] = {
 	{.name = "at", .type = MF_TIME},
 };
 
 enum { ONCALL_NFIELDS = sizeof(oncall_fields) / sizeof(oncall_fields[0]) };
+
+/* the deputy of whoever oc names, a contact id; NULL when none */
+static const char *
+oncall_deputy(const cfg_t *cfg, const oncall_t *oc)
+{
+	const cfg_contact_t *d;
+
+	if (oc->office_hours)
+		return (d = cfg_contact_by_role(cfg, CFG_ROLE_DEPUTY)) != NULL ? d->id : NULL;
+	return oc->has_duty ? oc->duty.deputy : NULL;
+}
 
 int
 escalation_oncall(void *ctx, const msg_t *m, pack_t *reply)
@@ -29,6 +46,7 @@ escalation_oncall(void *ctx, const msg_t *m, pack_t *reply)
 	msg_val_t v[ONCALL_NFIELDS];
 	wire_err_t err;
 	oncall_t oc;
+	const char *deputy;
 	char why[256];
 	int64_t at, until = -1;
 
@@ -60,6 +78,17 @@ escalation_oncall(void *ctx, const msg_t *m, pack_t *reply)
 	pack_kv_str(reply, "id", oc.contact->id);
 	pack_kv_str(reply, "name", oc.contact->name);
 	pack_map_close(reply);
+	pack_key(reply, "deputy");
+	if ((deputy = oncall_deputy(esc->cfg, &oc)) != NULL) {
+		const cfg_contact_t *c = cfg_contact(esc->cfg, deputy, strlen(deputy));
+
+		pack_map_open(reply);
+		pack_kv_str(reply, "id", deputy);
+		pack_kv_str(reply, "name", c ? c->name : deputy);
+		pack_map_close(reply);
+	} else {
+		pack_nil(reply);
+	}
 	if (until >= 0)
 		pack_kv_time(reply, "until", until);
 	pack_map_close(reply);

@@ -125,12 +125,24 @@ typedef struct {
 	struct retention *retention;    /* main.c's, not the reader's (common/retention.h) */
 } intake_t;
 
-/* What a list asks for; NULL, INT64_MIN and INT64_MAX when not given. */
+/*
+ * A list page stops after examining this many incidents that its
+ * escalation and severity_min filters (which no index serves) turn away,
+ * with a "next" to go on from; the count ("total") examines this many at
+ * most and says "total_more" when it stopped there.
+ */
+#define INTAKE_LIST_EXAMINE 5000
+#define INTAKE_COUNT_EXAMINE 20000
+
+/* What a list asks for; NULL, 0, INT64_MIN and INT64_MAX when not given. */
 typedef struct {
 	const char *team;
 	const char *status;
 	const char *reporter;           /* a reporter key's own incidents only */
+	const char *escalation;         /* "none", "reinforcement", "external" */
+	int         severity_min;       /* severity at least this; 0: any */
 	int64_t     since;              /* received_at at or after */
+	int64_t     until;              /* received_at before */
 	int64_t     before;             /* rows below this one */
 	int         limit;
 } intake_list_t;
@@ -209,5 +221,15 @@ int intake_view_pack_brief_row(intake_t *in, int64_t row, pack_t *p);
  * Returns the count or -1.
  */
 int intake_view_list(intake_t *in, const intake_list_t *q, pack_t *p, char next[32]);
+/*
+ * Counts the incidents q matches from its cursor on (this page and the
+ * ones after it), examining INTAKE_COUNT_EXAMINE of them at most; *more is
+ * true when it stopped there (then at least *total match). 0 or -1.
+ */
+int intake_view_list_count(intake_t *in, const intake_list_t *q, int64_t *total, bool *more);
+/* the same into the list reply: "total" and, when it stopped, "total_more"; 0 or -1 */
+int intake_list_total(intake_t *in, const intake_list_t *q, pack_t *reply);
+/* list's escalation choices, NULL-terminated */
+extern const char *const intake_list_escalations[];
 
 #endif

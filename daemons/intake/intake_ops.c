@@ -200,14 +200,18 @@ intake_op_list(void *ctx, const msg_t *m, pack_t *reply)
 		{"since", MF_TIME, false, 0, 0, NULL, 0},
 		{"limit", MF_INT, false, 1, INTAKE_LIST_MAX, NULL, 0},
 		{"before", MF_STR, false, 1, 32, NULL, 0},
+		{"escalation", MF_ENUM, false, 0, 0, intake_list_escalations, 0},
+		{"severity_min", MF_INT, false, 1, 5, NULL, 0},
+		{"until", MF_TIME, false, 0, 0, NULL, 0},
+		{"count", MF_BOOL, false, 0, 0, NULL, 0},
 	};
-	msg_val_t v[5], none = {0};
+	msg_val_t v[9], none = {0};
 	wire_err_t err;
 	const cfg_team_t *team = NULL;
 	intake_list_t q;
 	char next[32];
 
-	if (msg_fields(m, fields, 5, v, &err) < 0) {
+	if (msg_fields(m, fields, 9, v, &err) < 0) {
 		pack_reply_error(reply, &err, msg_req(m));
 		return 0;
 	}
@@ -243,6 +247,9 @@ intake_op_list(void *ctx, const msg_t *m, pack_t *reply)
 	q.status = v[1].present ? intake_statuses[v[1].i] : NULL;
 	q.since = v[2].present ? v[2].ms : INT64_MIN;
 	q.limit = v[3].present ? (int)v[3].i : INTAKE_LIST_DEFAULT;
+	q.escalation = v[5].present ? intake_list_escalations[v[5].i] : NULL;
+	q.severity_min = v[6].present ? (int)v[6].i : 0;
+	q.until = v[7].present ? v[7].ms : INT64_MAX;
 	q.before = INT64_MAX;
 	/* the cursor is the number of the last incident of the previous page */
 	if (v[4].present && (q.before = intake_target(in, &v[4], &none, &err)) < 0) {
@@ -259,6 +266,8 @@ intake_op_list(void *ctx, const msg_t *m, pack_t *reply)
 	pack_array_close(reply);
 	if (next[0] != '\0')
 		pack_kv_str(reply, "next", next);
+	if (v[8].present && v[8].b && intake_list_total(in, &q, reply) < 0)
+		return intake_internal(reply, m, "counting incidents", in);
 	pack_map_close(reply);
 	return 0;
 }

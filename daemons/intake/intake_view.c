@@ -369,17 +369,135 @@ intake_view_segments(intake_t *in, const char *status, int64_t before, int want,
 }
 
 /*
- * Lists a page of incidents, newest first (in row order, which is the order
- * of receipt). The candidates are the newest limit + 1 rows below the
- * cursor of each (team, status) that the filters allow, read from the
- * incidents_team_status index alone, merged; the rows themselves are read
- * only for what the page shows. received_at never decreases in row order,
- * so the first row received before "since" ends the list.
+ * The first row received at or after ms (one past the newest when none):
+ * received_at never decreases in row order, so a binary search over the
+ * row ids, each probe one seek of the primary key, finds it without an
+ * index on received_at. INT64_MAX on error.
  */
+static int64_t
+intake_view_row_at(intake_t *in, int64_t ms)
+{
+	sqlite3_stmt *st = db_stmt(in->db, "SELECT row, received_at FROM incidents"
+	    " WHERE row >= ?1 ORDER BY row LIMIT 1");
+	sqlite3_stmt *top = db_stmt(in->db, "SELECT coalesce(max(row), 0) FROM incidents");
+	int64_t lo = 0, hi;
+
+	if (st == NULL || top == NULL || sqlite3_step(top) != SQLITE_ROW) {
+		if (top)
+			sqlite3_reset(top);
+		return INT64_MAX;
+	}
+	hi = sqlite3_column_int64(top, 0) + 1;
+	sqlite3_reset(top);
+	/* invariant: rows below lo were received before ms, rows from hi on not */
+	while (lo < hi) {
+		int64_t mid = lo + (hi - lo) / 2, row, at;
+		int rc;
+
+		sqlite3_bind_int64(st, 1, mid);
+		rc = sqlite3_step(st);
+		row = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		at = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return INT64_MAX;
+		if (rc == SQLITE_DONE || at >= ms)
+			hi = mid;
+		else
+			lo = row + 1;
+	}
+	return hi;
+}
+
+/* The newest want candidate rows below before for q's team, status, reporter. */
+static int
+intake_view_candidates(intake_t *in, const intake_list_t *q, int64_t before, int want,
+    intake_rows_t *r)
+{
+	static const char *const statuses[] = {INTAKE_OPEN, INTAKE_CLOSED};
+	sqlite3_stmt *st;
+	int rc;
+
+	r->n = 0;
+	if (q->reporter != NULL) {
+		/* a reporter key's own: no index on reporter, a walk down the rows */
+		if ((st = db_stmt(in->db, "SELECT row FROM incidents WHERE reporter = ?1"
+		    " AND row < ?2 AND (?3 IS NULL OR team = ?3) AND (?4 IS NULL OR status = ?4)"
+		    " ORDER BY row DESC LIMIT ?5")) == NULL)
+			return -1;
+		sqlite3_bind_text(st, 1, q->reporter, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, before);
+		sqlite3_bind_text(st, 3, q->team, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 4, q->status, -1, SQLITE_STATIC);
+		sqlite3_bind_int(st, 5, want);
+	} else if (q->team == NULL && q->status == NULL) {
+		if ((st = db_stmt(in->db, "SELECT row FROM incidents WHERE row < ?1"
+		    " ORDER BY row DESC LIMIT ?2")) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, before);
+		sqlite3_bind_int(st, 2, want);
+	} else {
+		for (int i = 0; i < 2; i++) {
+			if (q->status && strcmp(q->status, statuses[i]) != 0)
+				continue;
+			if ((q->team ? intake_view_segment(in, q->team, statuses[i], before,
+			    want, r) : intake_view_segments(in, statuses[i], before, want, r)) < 0)
+				return -1;
+		}
+		if (r->n > 1)   /* r->rows is NULL when nothing matched */
+			qsort(r->rows, r->n, sizeof(*r->rows), intake_rows_desc);
+		if (r->n > (size_t)want)
+			r->n = (size_t)want;
+		return 0;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		intake_rows_add(r, sqlite3_column_int64(st, 0));
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* the filters no index serves */
+static bool
+intake_view_match(const intake_list_t *q, const intake_incident_t *inc)
+{
+	return (q->escalation == NULL || strcmp(inc->escalation, q->escalation) == 0) &&
+	    inc->severity >= q->severity_min;
+}
+
+/* where q's rows end: below its cursor and, with until, below the first row received then */
+static int64_t
+intake_view_top(intake_t *in, const intake_list_t *q)
+{
+	int64_t top = q->before;
+
+	if (q->until != INT64_MAX) {
+		int64_t u = intake_view_row_at(in, q->until);
+
+		if (u == INT64_MAX)
+			return -1;
+		if (u < top)
+			top = u;
+	}
+	return top;
+}
+
+/*
+ * Lists a page of incidents, newest first (in row order, which is the order
+ * of receipt). The candidates are the newest rows below the cursor (and
+ * below "until", found by intake_view_row_at) of each (team, status) that
+ * the filters allow, read from the incidents_team_status index alone,
+ * merged: limit + 1 of them, or batches of INTAKE_LIST_BATCH when the
+ * escalation and severity filters, which no index serves, turn some away;
+ * the rows themselves are read only to filter and show. After
+ * INTAKE_LIST_EXAMINE rows turned away the page ends where it got to, with
+ * "next". received_at never decreases in row order, so the first row
+ * received before "since" ends the list.
+ */
+#define INTAKE_LIST_BATCH 500
+
 int
 intake_view_list(intake_t *in, const intake_list_t *q, pack_t *p, char next[32])
 {
-	static const char *const statuses[] = {INTAKE_OPEN, INTAKE_CLOSED};
 	intake_rows_t r = {NULL, 0, 0};
 	intake_incident_t inc;
 	sqlite3_stmt *st;
@@ -387,77 +505,169 @@ intake_view_list(intake_t *in, const intake_list_t *q, pack_t *p, char next[32])
 	size_t bytes = 0, len;
 	const void *data;
 	char last[32] = "";
-	int want = q->limit + 1, n = -1, rc = 0;
+	bool filtered = q->escalation != NULL || q->severity_min > 1, done = false;
+	int want = filtered ? INTAKE_LIST_BATCH : q->limit + 1, n = 0, turned = 0;
+	int64_t cur = intake_view_top(in, q);
 
 	next[0] = '\0';
-	if (q->reporter != NULL) {
-		/* a reporter key's own: no index on reporter, a walk down the rows */
-		if ((st = db_stmt(in->db, "SELECT row FROM incidents WHERE reporter = ?1"
-		    " AND row < ?2 AND (?3 IS NULL OR team = ?3) AND (?4 IS NULL OR status = ?4)"
-		    " ORDER BY row DESC LIMIT ?5")) == NULL)
-			goto out;
-		sqlite3_bind_text(st, 1, q->reporter, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 2, q->before);
-		sqlite3_bind_text(st, 3, q->team, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 4, q->status, -1, SQLITE_STATIC);
-		sqlite3_bind_int(st, 5, want);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			intake_rows_add(&r, sqlite3_column_int64(st, 0));
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			goto out;
-	} else if (q->team == NULL && q->status == NULL) {
-		if ((st = db_stmt(in->db, "SELECT row FROM incidents WHERE row < ?1"
-		    " ORDER BY row DESC LIMIT ?2")) == NULL)
-			goto out;
-		sqlite3_bind_int64(st, 1, q->before);
-		sqlite3_bind_int(st, 2, want);
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			intake_rows_add(&r, sqlite3_column_int64(st, 0));
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE)
-			goto out;
-	} else {
-		for (int i = 0; i < 2; i++) {
-			if (q->status && strcmp(q->status, statuses[i]) != 0)
-				continue;
-			if ((q->team ? intake_view_segment(in, q->team, statuses[i], q->before,
-			    want, &r) : intake_view_segments(in, statuses[i], q->before,
-			    want, &r)) < 0)
-				goto out;
-		}
-		if (r.n > 1)    /* r.rows is NULL when nothing matched */
-			qsort(r.rows, r.n, sizeof(*r.rows), intake_rows_desc);
-		if (r.n > (size_t)want)
-			r.n = (size_t)want;
-	}
-
+	if (cur < 0)
+		return -1;
 	item = pack_new();
-	for (n = 0; (size_t)n < r.n; n++) {
-		if ((st = intake_view_fetch(in, r.rows[n], &inc)) == NULL) {
+	while (!done) {
+		size_t i;
+
+		if (intake_view_candidates(in, q, cur, want, &r) < 0) {
 			n = -1;
-			goto out;
-		}
-		if (inc.received_at < q->since) {
-			sqlite3_reset(st);
 			break;
 		}
-		pack_reset(item);
-		intake_view_pack_incident(in, &inc, false, item);
-		/* a full page by count or by bytes, and something after it */
-		if (n == q->limit || (n > 0 && bytes + pack_size(item) > INTAKE_PAGE_BYTES)) {
+		for (i = 0; i < r.n && !done; i++) {
+			if ((st = intake_view_fetch(in, r.rows[i], &inc)) == NULL) {
+				n = -1;
+				done = true;
+				break;
+			}
+			if (inc.received_at < q->since) {
+				done = true;
+			} else if (!intake_view_match(q, &inc)) {
+				/* enough turned away: the page ends here, the next goes on */
+				if (++turned >= INTAKE_LIST_EXAMINE) {
+					snprintf(next, 32, "%s", inc.number);
+					done = true;
+				}
+			} else {
+				pack_reset(item);
+				intake_view_pack_incident(in, &inc, false, item);
+				/* a full page by count or by bytes, and something after it */
+				if (n == q->limit ||
+				    (n > 0 && bytes + pack_size(item) > INTAKE_PAGE_BYTES)) {
+					memcpy(next, last, sizeof(last));
+					done = true;
+				} else {
+					snprintf(last, sizeof(last), "%s", inc.number);
+					data = pack_data(item, &len);
+					pack_raw(p, data, len);
+					bytes += len;
+					n++;
+				}
+			}
 			sqlite3_reset(st);
-			memcpy(next, last, sizeof(last));
-			break;
 		}
-		snprintf(last, sizeof(last), "%s", inc.number);
-		sqlite3_reset(st);
-		data = pack_data(item, &len);
-		pack_raw(p, data, len);
-		bytes += len;
+		/* fewer candidates than asked for: there are no more */
+		if (r.n < (size_t)want)
+			break;
+		cur = r.rows[r.n - 1];
 	}
-out:
 	pack_destroy(&item);
 	free(r.rows);
 	return n;
+}
+
+/* Counts over one (team, status), or all rows when team is NULL; adds to *total. */
+static int
+intake_view_count_range(intake_t *in, const intake_list_t *q, const char *team,
+    const char *status, int64_t hi, int64_t lo, int64_t *budget, int64_t *total)
+{
+	/* the inner LIMIT bounds the rows examined; the outer filters count */
+	sqlite3_stmt *st = db_stmt(in->db, team ?
+	    "SELECT count(*), coalesce(sum((?6 IS NULL OR escalation = ?6) AND severity >= ?7"
+	    " AND (?8 IS NULL OR reporter = ?8)), 0) FROM (SELECT escalation, severity, reporter"
+	    " FROM incidents INDEXED BY incidents_team_status WHERE team = ?1 AND status = ?2"
+	    " AND row < ?3 AND row >= ?4 ORDER BY row DESC LIMIT ?5)" :
+	    "SELECT count(*), coalesce(sum((?6 IS NULL OR escalation = ?6) AND severity >= ?7"
+	    " AND (?8 IS NULL OR reporter = ?8) AND (?2 IS NULL OR status = ?2)), 0)"
+	    " FROM (SELECT escalation, severity, reporter, status FROM incidents"
+	    " WHERE row < ?3 AND row >= ?4 ORDER BY row DESC LIMIT ?5)");
+
+	if (st == NULL)
+		return -1;
+	if (team)
+		sqlite3_bind_text(st, 1, team, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, status, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, hi);
+	sqlite3_bind_int64(st, 4, lo);
+	sqlite3_bind_int64(st, 5, *budget);
+	sqlite3_bind_text(st, 6, q->escalation, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 7, q->severity_min);
+	sqlite3_bind_text(st, 8, q->reporter, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return -1;
+	}
+	*budget -= sqlite3_column_int64(st, 0);
+	*total += sqlite3_column_int64(st, 1);
+	sqlite3_reset(st);
+	return 0;
+}
+
+int
+intake_view_list_count(intake_t *in, const intake_list_t *q, int64_t *total, bool *more)
+{
+	static const char *const statuses[] = {INTAKE_OPEN, INTAKE_CLOSED};
+	int64_t hi = intake_view_top(in, q), lo = 0, budget = INTAKE_COUNT_EXAMINE;
+	buf_t team = BUF_INIT;
+	int rc = 0;
+
+	*total = 0;
+	*more = false;
+	if (hi < 0 || (q->since != INT64_MIN && (lo = intake_view_row_at(in, q->since)) == INT64_MAX))
+		return -1;
+	if (q->team == NULL && (q->status == NULL || q->reporter != NULL)) {
+		/* down the rows: the reporter's own have no index */
+		rc = intake_view_count_range(in, q, NULL, q->status, hi, lo, &budget, total);
+		*more = rc == 0 && budget <= 0 && hi > lo;
+		return rc;
+	}
+	for (int i = 0; i < 2 && rc == 0; i++) {
+		sqlite3_stmt *st;
+
+		if (q->status && strcmp(q->status, statuses[i]) != 0)
+			continue;
+		if (q->team) {
+			rc = intake_view_count_range(in, q, q->team, statuses[i], hi, lo, &budget,
+			    total);
+			continue;
+		}
+		/* every team stored, as intake_view_segments goes through them */
+		buf_reset(&team);
+		for (;;) {
+			if ((st = db_stmt(in->db, "SELECT team FROM incidents INDEXED BY"
+			    " incidents_team_status WHERE team > ?1 ORDER BY team LIMIT 1")) == NULL) {
+				rc = -1;
+				break;
+			}
+			sqlite3_bind_text(st, 1, buf_str(&team), (int)team.len, SQLITE_TRANSIENT);
+			if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+				buf_reset(&team);
+				buf_append(&team, sqlite3_column_blob(st, 0),
+				    (size_t)sqlite3_column_bytes(st, 0));
+			}
+			sqlite3_reset(st);
+			if (rc != SQLITE_ROW) {
+				rc = rc == SQLITE_DONE ? 0 : -1;
+				break;
+			}
+			if ((rc = intake_view_count_range(in, q, buf_str(&team), statuses[i], hi, lo,
+			    &budget, total)) < 0 || budget <= 0)
+				break;
+		}
+	}
+	buf_free(&team);
+	*more = rc == 0 && budget <= 0;
+	return rc;
+}
+
+const char *const intake_list_escalations[] = {"none", "reinforcement", "external", NULL};
+
+int
+intake_list_total(intake_t *in, const intake_list_t *q, pack_t *reply)
+{
+	int64_t total;
+	bool more;
+
+	if (intake_view_list_count(in, q, &total, &more) < 0)
+		return -1;
+	pack_kv_int(reply, "total", total);
+	if (more)
+		pack_kv_bool(reply, "total_more", true);
+	return 0;
 }

@@ -435,10 +435,72 @@ TEST(make_install_puts_the_completion_and_the_manual_in_place)
 	}
 }
 
+/* copies file from to to (mode 0755 when exec), 0 on success */
+static int
+copy_file(const char *from, const char *to, bool exec)
+{
+	char cmd[1400];
+
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s' && chmod %s '%s'", from, to,
+	    exec ? "755" : "644", to);
+	return system(cmd);
+}
+
+/*
+ * A binary not installed, in ROOT/build/bin (or build/san/bin), reads
+ * ROOT/config/trygg.yaml when the installed default is not there, whatever
+ * the working directory; -c and $TRYGG_CONFIG still win, and the same
+ * binary elsewhere finds nothing.
+ */
+TEST(an_uninstalled_binary_finds_its_trees_configuration)
+{
+	static const char *const layouts[] = {"build/bin", "build/san/bin"};
+	char root[] = "/tmp/trygg-test-tree-XXXXXX", path[400], exe[400], cmd[600], env[420];
+	harness_t *hh = h();
+
+	if (access("/etc/trygg/trygg.yaml", F_OK) == 0 || mkdtemp(root) == NULL) {
+		test_fail(__FILE__, __LINE__, "an installed /etc/trygg/trygg.yaml (or no "
+		    "mkdtemp: %s) leaves nothing to test", strerror(errno));
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "mkdir -p '%s/build/bin' '%s/build/san/bin' '%s/config' "
+	    "'%s/elsewhere'", root, root, root, root);
+	CHECK_INT(system(cmd), 0);
+	snprintf(path, sizeof(path), "%s/config/trygg.yaml", root);
+	CHECK_INT(copy_file(hh->config, path, false), 0);
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(exe, sizeof(exe), "%s/%s/trygg", root, layouts[i]);
+		snprintf(path, sizeof(path), "%s/trygg", bin_dir());
+		CHECK_INT(copy_file(path, exe, true), 0);
+		/* from another working directory: / has no config/ */
+		CHECK_INT(run_prog("/bin/sh", NULL, (const char *const[]){"-c",
+		    "cd / && exec \"$0\" ping intake", exe, NULL}), 0);
+		CHECK_STR(R.err, "");
+		CHECK_HAS(R.out, "intake");
+		/* -c and $TRYGG_CONFIG win */
+		CHECK_INT(run_prog(exe, NULL, (const char *const[]){"-c", "/nonexistent/t.yaml",
+		    "ping", "intake", NULL}), 66);
+		CHECK_HAS(R.err, "/nonexistent/t.yaml");
+		snprintf(env, sizeof(env), "TRYGG_CONFIG=/nonexistent/t.yaml");
+		CHECK_INT(run_prog(exe, (const char *const[]){env, NULL},
+		    (const char *const[]){"ping", "intake", NULL}), 66);
+		CHECK_HAS(R.err, "/nonexistent/t.yaml");
+	}
+	/* the same binary outside build/bin: the installed default, not there */
+	snprintf(exe, sizeof(exe), "%s/elsewhere/trygg", root);
+	snprintf(path, sizeof(path), "%s/trygg", bin_dir());
+	CHECK_INT(copy_file(path, exe, true), 0);
+	CHECK_RUN(run_prog(exe, NULL, (const char *const[]){"ping", "intake", NULL}) != 0);
+	CHECK_HAS(R.err, "/etc/trygg/trygg.yaml");
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	CHECK_INT(system(cmd), 0);
+}
+
 TEST_MAIN(every_command_has_help_with_options_and_an_example,
     trygg_help_lists_every_command_and_the_global_options,
     the_manual_documents_every_command_and_option,
     version_names_the_client_and_each_daemon,
     every_daemon_has_help_and_version,
     bash_completion_completes_commands_and_options,
-    make_install_puts_the_completion_and_the_manual_in_place)
+    make_install_puts_the_completion_and_the_manual_in_place,
+    an_uninstalled_binary_finds_its_trees_configuration)

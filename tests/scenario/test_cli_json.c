@@ -90,6 +90,9 @@ ms_since(const struct timespec *t0)
  * Runs trygg with exactly args (no -c added), no TRYGG_* variables but
  * env ("NAME=value", may be NULL), in the harness's folder.
  */
+/* a copy of trygg outside any build/bin, which finds no tree's configuration */
+static char run_exe[400];
+
 static int
 run_env(const char *const *env, const char *const *args)
 {
@@ -100,7 +103,10 @@ run_env(const char *const *env, const char *const *args)
 	int n = 0, status = 0;
 	pid_t pid;
 
-	snprintf(path, sizeof(path), "%s/trygg", bin && *bin ? bin : "build/bin");
+	if (run_exe[0] != '\0')
+		snprintf(path, sizeof(path), "%s", run_exe);
+	else
+		snprintf(path, sizeof(path), "%s/trygg", bin && *bin ? bin : "build/bin");
 	if (path[0] != '/') {
 		char cwd[256];
 
@@ -345,8 +351,21 @@ TEST(endpoints_without_a_configuration_file)
 	CHECK_INT(run_env((const char *const[]){bad, NULL}, (const char *const[]){"list", NULL}),
 	    69);
 	CHECK_HAS(R.err, "nobody.sock");
-	/* nothing at all: which daemon, and the three ways to give it; 66 */
+	/*
+	 * nothing at all: which daemon, and the three ways to give it; 66 (from
+	 * a copy outside build/bin: the tree's own would read config/trygg.yaml)
+	 */
+	{
+		char cmd[1000];
+		const char *bin = getenv("TRYGG_BIN");
+
+		snprintf(run_exe, sizeof(run_exe), "%s/trygg-copy", h()->dir);
+		snprintf(cmd, sizeof(cmd), "cp '%s/trygg' '%s'", bin && *bin ? bin : "build/bin",
+		    run_exe);
+		CHECK_INT(system(cmd), 0);
+	}
 	CHECK_INT(run_env(NULL, (const char *const[]){"list", NULL}), 66);
+	run_exe[0] = '\0';
 	CHECK_HAS(R.err, "trygg-intake");
 	CHECK_HAS(R.err, "not found");
 	CHECK_HAS(R.err, "--endpoint intake=URL");
