@@ -503,16 +503,27 @@ msg_bounds(char *out, size_t outlen, int64_t min, int64_t max, const char *unit)
 }
 
 /*
- * Checks what text may hold (msg.h); what names the text in messages, e.g.
- * "'partners' item 2". Returns 0 or -1 with err filled.
+ * Checks what text may hold (msg.h); the text is field's value, or its
+ * item'th item (from 1) when item is not 0, and is named so in messages,
+ * e.g. "'partners' item 2" (the name is made only for a message: this runs
+ * for every text of every request). Returns 0 or -1 with err filled.
  */
 static int
-msg_check_chars(const char *field, const char *what, const char *s, size_t len,
+msg_check_chars(const char *field, unsigned item, const char *s, size_t len,
     bool one_line, bool need_text, wire_err_t *err)
 {
+	utf8_text_t t;
 	uint32_t cp = 0;
+	char what[80];
 
-	switch (utf8_check_text(s, len, one_line, &cp)) {
+	t = utf8_check_text(s, len, one_line, &cp);
+	if (t == UTF8_TEXT_OK && (!need_text || len == 0 || !utf8_blank(s, len)))
+		return 0;
+	if (item)
+		snprintf(what, sizeof(what), "'%s' item %u", field, item);
+	else
+		snprintf(what, sizeof(what), "'%s'", field);
+	switch (t) {
 	case UTF8_TEXT_OK:
 		break;
 	case UTF8_TEXT_CONTROL:
@@ -530,12 +541,9 @@ msg_check_chars(const char *field, const char *what, const char *s, size_t len,
 		    (unsigned)cp);
 		return -1;
 	}
-	if (need_text && len > 0 && utf8_blank(s, len)) {
-		wire_err_set(err, WERR_INVALID_FIELD, field,
-		    "%s holds only blanks", what);
-		return -1;
-	}
-	return 0;
+	/* the text is fine but for being only blanks */
+	wire_err_set(err, WERR_INVALID_FIELD, field, "%s holds only blanks", what);
+	return -1;
 }
 
 /* Checks a UTF-8 string of min..max characters (max 0: unbounded). */
@@ -543,7 +551,7 @@ static int
 msg_check_text(const msg_field_t *f, const msgpack_object *o, int64_t min,
     int64_t max, const char *what, wire_err_t *err)
 {
-	char b[64], name[80];
+	char b[64];
 	size_t n;
 
 	if (o->type != MSGPACK_OBJECT_STR) {
@@ -563,8 +571,7 @@ msg_check_text(const msg_field_t *f, const msgpack_object *o, int64_t min,
 		    msg_bounds(b, sizeof(b), min, max, " characters"), n);
 		return -1;
 	}
-	snprintf(name, sizeof(name), "'%s'", f->name);
-	return msg_check_chars(f->name, name, o->via.str.ptr, o->via.str.size,
+	return msg_check_chars(f->name, 0, o->via.str.ptr, o->via.str.size,
 	    f->type == MF_LINE, min > 0, err);
 }
 
@@ -661,7 +668,7 @@ msg_check_strs(const msg_field_t *f, const msgpack_object *o, msg_val_t *v,
     wire_err_t *err)
 {
 	const msgpack_object_array *a;
-	char b[64], name[80];
+	char b[64];
 
 	if (o->type != MSGPACK_OBJECT_ARRAY) {
 		wire_err_set(err, WERR_INVALID_FIELD, f->name,
@@ -699,8 +706,7 @@ msg_check_strs(const msg_field_t *f, const msgpack_object *o, msg_val_t *v,
 			    " characters"), n);
 			return -1;
 		}
-		snprintf(name, sizeof(name), "'%s' item %u", f->name, i + 1);
-		if (msg_check_chars(f->name, name, it->via.str.ptr, it->via.str.size,
+		if (msg_check_chars(f->name, i + 1, it->via.str.ptr, it->via.str.size,
 		    false, true, err) < 0)
 			return -1;
 	}
