@@ -33,8 +33,16 @@
 #define MSG_NAME_CLIP   48      /* bytes of a client's key quoted in a message */
 #define MSG_OP_MAX      64      /* bytes of "op" */
 
+/*
+ * The first chunk of a message's zone: a submit's objects fit in it, and
+ * a larger request's extra chunks are freed when the message is parsed
+ * into again (msgpack_zone_clear keeps only the first).
+ */
+#define MSG_ZONE_CHUNK  2048
+
 struct msg {
-	msgpack_unpacked        up;
+	msgpack_zone            zone;
+	msgpack_object          root;
 	const msgpack_object_map *map;
 	const principal_t      *who;     /* PRINCIPAL_LOCAL until msg_set_principal */
 };
@@ -262,70 +270,87 @@ msg_type_name(const msgpack_object *o)
 }
 
 msg_t *
-msg_parse(const void *data, size_t len, wire_err_t *err)
+msg_new(void)
+{
+	msg_t *m = xcalloc(1, sizeof(*m));
+
+	if (!msgpack_zone_init(&m->zone, MSG_ZONE_CHUNK))
+		abort();       /* as xcalloc does: mem.h */
+	m->who = &PRINCIPAL_LOCAL;
+	return m;
+}
+
+int
+msg_parse_into(msg_t *m, const void *data, size_t len, wire_err_t *err)
 {
 	const msgpack_object *root;
 	const msgpack_object_str *dup;
 	const char *why;
 	size_t off = 0;
-	msg_t *m;
 
+	msgpack_zone_clear(&m->zone);
+	m->map = NULL;
+	m->who = &PRINCIPAL_LOCAL;
 	if (len > WIRE_MAX_FRAME) {
 		wire_err_set(err, WERR_TOO_LARGE, NULL,
 		    "request is %zu bytes; the limit is %d", len, WIRE_MAX_FRAME);
-		return NULL;
+		return -1;
 	}
 	if (len == 0 || data == NULL) {
 		wire_err_set(err, WERR_BAD_REQUEST, NULL, "request is empty");
-		return NULL;
+		return -1;
 	}
 	if (msg_scan(data, len, &why) < 0) {
 		wire_err_set(err, WERR_BAD_REQUEST, NULL, "%s", why);
-		return NULL;
+		return -1;
 	}
-	m = xcalloc(1, sizeof(*m));
-	m->who = &PRINCIPAL_LOCAL;
-	msgpack_unpacked_init(&m->up);
-	if (msgpack_unpack_next(&m->up, data, len, &off) != MSGPACK_UNPACK_SUCCESS ||
+	if (msgpack_unpack(data, len, &off, &m->zone, &m->root) != MSGPACK_UNPACK_SUCCESS ||
 	    off != len) {
 		wire_err_set(err, WERR_BAD_REQUEST, NULL, "request is not valid msgpack");
-		goto fail;
+		return -1;
 	}
-	root = &m->up.data;
+	root = &m->root;
 	if (root->type != MSGPACK_OBJECT_MAP) {
 		wire_err_set(err, WERR_BAD_REQUEST, NULL,
 		    "request must be a msgpack map, not %s", msg_type_name(root));
-		goto fail;
+		return -1;
 	}
-	m->map = &root->via.map;
-	for (uint32_t i = 0; i < m->map->size; i++) {
-		const msgpack_object *k = &m->map->ptr[i].key;
+	for (uint32_t i = 0; i < root->via.map.size; i++) {
+		const msgpack_object *k = &root->via.map.ptr[i].key;
 
 		if (k->type != MSGPACK_OBJECT_STR) {
 			wire_err_set(err, WERR_BAD_REQUEST, NULL,
 			    "request keys must be strings; key %u is %s",
 			    i + 1, msg_type_name(k));
-			goto fail;
+			return -1;
 		}
 		if (!utf8_valid(k->via.str.ptr, k->via.str.size)) {
 			wire_err_set(err, WERR_BAD_REQUEST, NULL,
 			    "request key %u is not valid UTF-8", i + 1);
-			goto fail;
+			return -1;
 		}
 	}
-	if ((dup = msg_duplicate(m->map)) != NULL) {
+	if ((dup = msg_duplicate(&root->via.map)) != NULL) {
 		buf_t name = BUF_INIT;
 
 		msg_key_name(dup->ptr, dup->size, &name);
 		wire_err_set(err, WERR_BAD_REQUEST, NULL,
 		    "key '%s' appears more than once", buf_str(&name));
 		buf_free(&name);
-		goto fail;
+		return -1;
 	}
+	m->map = &root->via.map;
+	return 0;
+}
+
+msg_t *
+msg_parse(const void *data, size_t len, wire_err_t *err)
+{
+	msg_t *m = msg_new();
+
+	if (msg_parse_into(m, data, len, err) < 0)
+		msg_destroy(&m);
 	return m;
-fail:
-	msg_destroy(&m);
-	return NULL;
 }
 
 void
@@ -333,7 +358,7 @@ msg_destroy(msg_t **self_p)
 {
 	if (self_p == NULL || *self_p == NULL)
 		return;
-	msgpack_unpacked_destroy(&(*self_p)->up);
+	msgpack_zone_destroy(&(*self_p)->zone);
 	free(*self_p);
 	*self_p = NULL;
 }
@@ -377,7 +402,7 @@ msg_map_get(const msgpack_object *map, const char *key)
 const msgpack_object *
 msg_root(const msg_t *m)
 {
-	return &m->up.data;
+	return &m->root;
 }
 
 /* true when "req" holds something that may be echoed */
