@@ -321,6 +321,8 @@ pnr_text(const char *s, size_t len, int *masked)
 	buf_t m = BUF_INIT, out = BUF_INIT;
 
 	*masked += (int)pnr_mask(s, len, &m);
+	if (utf8_nfc_as_is(m.data, m.len))
+		return m.data;  /* already NFC (Swedish text is): no second copy */
 	if (utf8_nfc(m.data, m.len, &out) < 0) {
 		/* msg_fields let only UTF-8 through; keep the masked text */
 		buf_free(&out);

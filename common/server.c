@@ -255,11 +255,12 @@ server_audit_write(server_t *s, server_slot_t *slot, sqlite3_int64 changes_befor
 	size_t len;
 
 	audit_hint_take(slot->audit_target, slot->audit_detail);
-	data = pack_data(slot->reply, &len);
-	if (audit_reply_outcome(data, len, outcome, target) < 0)
-		snprintf(outcome, sizeof(outcome), "error");
 	if (sqlite3_total_changes64(db_handle(s->c.db)) == changes_before)
 		return 0;       /* nothing changed: a refusal is recorded when it leaves */
+	data = pack_data(slot->reply, &len);
+	/* a target the handler named needs no unpacking of a successful reply */
+	if (audit_reply_outcome(data, len, outcome, slot->audit_target[0] ? NULL : target) < 0)
+		snprintf(outcome, sizeof(outcome), "error");
 	e = (audit_entry_t){ts_now(), server_actor(slot), slot->op->name,
 	    slot->audit_target[0] ? slot->audit_target : target, outcome, slot->audit_detail};
 	if (audit_append(s->c.db, &e) == 0) {

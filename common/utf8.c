@@ -195,6 +195,12 @@ utf8_blank(const char *s, size_t len)
 	return true;
 }
 
+bool
+utf8_nfc_as_is(const char *s, size_t len)
+{
+	return utf8_below_marks(s, len) && utf8_valid(s, len);
+}
+
 int
 utf8_nfc(const char *s, size_t len, buf_t *out)
 {
