@@ -105,9 +105,10 @@ typedef struct {
 	size_t      len[5];
 } audit_row_t;
 
-/* The hash of row with prev (32 raw bytes), as hex. */
+/* The hash of row with prev (32 raw bytes), as hex, and as raw bytes into out unless NULL. */
 static void
-audit_hash(const unsigned char prev[32], const audit_row_t *r, char hex[AUDIT_HASH_HEX + 1])
+audit_hash_raw(const unsigned char prev[32], const audit_row_t *r, char hex[AUDIT_HASH_HEX + 1],
+    unsigned char *raw)
 {
 	crypto_generichash_state h;
 	unsigned char n[8], out[32];
@@ -123,6 +124,14 @@ audit_hash(const unsigned char prev[32], const audit_row_t *r, char hex[AUDIT_HA
 		audit_str(&h, r->f[i], r->len[i]);
 	crypto_generichash_final(&h, out, sizeof(out));
 	sodium_bin2hex(hex, AUDIT_HASH_HEX + 1, out, sizeof(out));
+	if (raw != NULL)
+		memcpy(raw, out, sizeof(out));
+}
+
+static void
+audit_hash(const unsigned char prev[32], const audit_row_t *r, char hex[AUDIT_HASH_HEX + 1])
+{
+	audit_hash_raw(prev, r, hex, NULL);
 }
 
 /* hex (64 characters) into 32 bytes; 0 or -1 */
@@ -170,32 +179,99 @@ audit_head(db_t *db, int64_t *seq, char hash[AUDIT_HASH_HEX + 1])
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
 }
 
+/*
+ * The head as this thread last wrote it to db: a guess, never trusted. The
+ * append moves the head with "UPDATE ... WHERE seq = guess AND hash =
+ * guess", which changes the row only when the guess is what the database
+ * holds, in the same transaction; otherwise (another database, a rollback
+ * that took appends back, the first append) the head is read as before. So
+ * a submit's entry costs no read of the head and no hex decoding, and a
+ * wrong guess costs one statement.
+ */
+static _Thread_local struct {
+	const db_t     *db;
+	int64_t         seq;
+	char            hex[AUDIT_HASH_HEX + 1];
+	unsigned char   raw[32];
+} audit_guess;
+
+/* Moves the head from the guess to (seq, hash): 1 moved, 0 the guess is not the head, -1 error. */
+static int
+audit_head_move(db_t *db, int64_t seq, const char *hash)
+{
+	sqlite3_stmt *st = db_stmt(db, "UPDATE audit_head SET seq = ?1, hash = ?2"
+	    " WHERE one = 1 AND seq = ?3 AND hash = ?4");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, hash, AUDIT_HASH_HEX, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, audit_guess.seq);
+	sqlite3_bind_text(st, 4, audit_guess.hex, AUDIT_HASH_HEX, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return -1;
+	return sqlite3_changes(db_handle(db)) == 1;
+}
+
+/* Sets the head to (seq, hash) whatever it was: 0 or -1. */
+static int
+audit_head_set(db_t *db, int64_t seq, const char *hash)
+{
+	sqlite3_stmt *st = db_stmt(db, "INSERT INTO audit_head (one, seq, hash) VALUES (1, ?1, ?2)"
+	    " ON CONFLICT (one) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, seq);
+	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
 int
 audit_append(db_t *db, const audit_entry_t *e)
 {
 	const char *f[5] = {e->actor, e->op, e->target, e->outcome, e->detail};
 	audit_row_t r = {.at = e->at};
 	char prev[AUDIT_HASH_HEX + 1], hash[AUDIT_HASH_HEX + 1];
-	unsigned char raw[32];
+	unsigned char raw[32], out[32];
 	sqlite3_stmt *st;
 	int64_t last;
-	int rc;
+	int rc, moved = 0;
 
-	if (audit_head(db, &last, prev) < 0)
-		return -1;
-	if (last == 0)
-		memcpy(prev, audit_zero_hex, sizeof(prev));
-	if (audit_unhex(prev, strlen(prev), raw) < 0)
-		memset(raw, 0, sizeof(raw));    /* a damaged head; verify will say so */
-	r.seq = last + 1;
 	for (int i = 0; i < 5; i++) {
 		r.f[i] = f[i] ? f[i] : "";
 		r.len[i] = audit_cut(r.f[i], i == 4 ? AUDIT_DETAIL_MAX : AUDIT_FIELD_MAX);
 	}
-	audit_hash(raw, &r, hash);
+	if (audit_guess.db == db) {
+		/* the head first: the entry's row is append-only, the head's is not */
+		r.seq = audit_guess.seq + 1;
+		audit_hash_raw(audit_guess.raw, &r, hash, out);
+		if ((moved = audit_head_move(db, r.seq, hash)) < 0)
+			return -1;
+		memcpy(prev, audit_guess.hex, sizeof(prev));
+	}
+	if (!moved) {
+		audit_guess.db = NULL;
+		if (audit_head(db, &last, prev) < 0)
+			return -1;
+		if (last == 0)
+			memcpy(prev, audit_zero_hex, sizeof(prev));
+		if (audit_unhex(prev, strlen(prev), raw) < 0)
+			memset(raw, 0, sizeof(raw));    /* a damaged head; verify will say so */
+		r.seq = last + 1;
+		audit_hash_raw(raw, &r, hash, out);
+		if (audit_head_set(db, r.seq, hash) < 0)
+			return -1;
+	}
 	if ((st = db_stmt(db, "INSERT INTO audit (seq, at, actor, op, target, outcome, detail,"
 	    " prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")) == NULL)
-		return -1;
+		goto fail;
 	sqlite3_bind_int64(st, 1, r.seq);
 	sqlite3_bind_int64(st, 2, r.at);
 	for (int i = 0; i < 5; i++)
@@ -205,15 +281,16 @@ audit_append(db_t *db, const audit_entry_t *e)
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
-		return -1;
-	if ((st = db_stmt(db, "INSERT INTO audit_head (one, seq, hash) VALUES (1, ?1, ?2)"
-	    " ON CONFLICT (one) DO UPDATE SET seq = excluded.seq, hash = excluded.hash")) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, r.seq);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+		goto fail;
+	audit_guess.db = db;
+	audit_guess.seq = r.seq;
+	memcpy(audit_guess.hex, hash, sizeof(hash));
+	memcpy(audit_guess.raw, out, sizeof(out));
+	return 0;
+fail:
+	/* the head has moved in this transaction; the caller rolls it back */
+	audit_guess.db = NULL;
+	return -1;
 }
 
 const char *

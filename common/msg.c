@@ -33,8 +33,16 @@
 #define MSG_NAME_CLIP   48      /* bytes of a client's key quoted in a message */
 #define MSG_OP_MAX      64      /* bytes of "op" */
 
+/*
+ * The first chunk of a message's zone: a submit's objects fit in it, and
+ * a larger request's extra chunks are freed when the message is parsed
+ * into again (msgpack_zone_clear keeps only the first).
+ */
+#define MSG_ZONE_CHUNK  2048
+
 struct msg {
-	msgpack_unpacked        up;
+	msgpack_zone            zone;
+	msgpack_object          root;
 	const msgpack_object_map *map;
 	const principal_t      *who;     /* PRINCIPAL_LOCAL until msg_set_principal */
 };
@@ -262,70 +270,87 @@ msg_type_name(const msgpack_object *o)
 }
 
 msg_t *
-msg_parse(const void *data, size_t len, wire_err_t *err)
+msg_new(void)
+{
+	msg_t *m = xcalloc(1, sizeof(*m));
+
+	if (!msgpack_zone_init(&m->zone, MSG_ZONE_CHUNK))
+		abort();       /* as xcalloc does: mem.h */
+	m->who = &PRINCIPAL_LOCAL;
+	return m;
+}
+
+int
+msg_parse_into(msg_t *m, const void *data, size_t len, wire_err_t *err)
 {
 	const msgpack_object *root;
 	const msgpack_object_str *dup;
 	const char *why;
 	size_t off = 0;
-	msg_t *m;
 
+	msgpack_zone_clear(&m->zone);
+	m->map = NULL;
+	m->who = &PRINCIPAL_LOCAL;
 	if (len > WIRE_MAX_FRAME) {
 		wire_err_set(err, WERR_TOO_LARGE, NULL,
 		    "request is %zu bytes; the limit is %d", len, WIRE_MAX_FRAME);
-		return NULL;
+		return -1;
 	}
 	if (len == 0 || data == NULL) {
 		wire_err_set(err, WERR_BAD_REQUEST, NULL, "request is empty");
-		return NULL;
+		return -1;
 	}
 	if (msg_scan(data, len, &why) < 0) {
 		wire_err_set(err, WERR_BAD_REQUEST, NULL, "%s", why);
-		return NULL;
+		return -1;
 	}
-	m = xcalloc(1, sizeof(*m));
-	m->who = &PRINCIPAL_LOCAL;
-	msgpack_unpacked_init(&m->up);
-	if (msgpack_unpack_next(&m->up, data, len, &off) != MSGPACK_UNPACK_SUCCESS ||
+	if (msgpack_unpack(data, len, &off, &m->zone, &m->root) != MSGPACK_UNPACK_SUCCESS ||
 	    off != len) {
 		wire_err_set(err, WERR_BAD_REQUEST, NULL, "request is not valid msgpack");
-		goto fail;
+		return -1;
 	}
-	root = &m->up.data;
+	root = &m->root;
 	if (root->type != MSGPACK_OBJECT_MAP) {
 		wire_err_set(err, WERR_BAD_REQUEST, NULL,
 		    "request must be a msgpack map, not %s", msg_type_name(root));
-		goto fail;
+		return -1;
 	}
-	m->map = &root->via.map;
-	for (uint32_t i = 0; i < m->map->size; i++) {
-		const msgpack_object *k = &m->map->ptr[i].key;
+	for (uint32_t i = 0; i < root->via.map.size; i++) {
+		const msgpack_object *k = &root->via.map.ptr[i].key;
 
 		if (k->type != MSGPACK_OBJECT_STR) {
 			wire_err_set(err, WERR_BAD_REQUEST, NULL,
 			    "request keys must be strings; key %u is %s",
 			    i + 1, msg_type_name(k));
-			goto fail;
+			return -1;
 		}
 		if (!utf8_valid(k->via.str.ptr, k->via.str.size)) {
 			wire_err_set(err, WERR_BAD_REQUEST, NULL,
 			    "request key %u is not valid UTF-8", i + 1);
-			goto fail;
+			return -1;
 		}
 	}
-	if ((dup = msg_duplicate(m->map)) != NULL) {
+	if ((dup = msg_duplicate(&root->via.map)) != NULL) {
 		buf_t name = BUF_INIT;
 
 		msg_key_name(dup->ptr, dup->size, &name);
 		wire_err_set(err, WERR_BAD_REQUEST, NULL,
 		    "key '%s' appears more than once", buf_str(&name));
 		buf_free(&name);
-		goto fail;
+		return -1;
 	}
+	m->map = &root->via.map;
+	return 0;
+}
+
+msg_t *
+msg_parse(const void *data, size_t len, wire_err_t *err)
+{
+	msg_t *m = msg_new();
+
+	if (msg_parse_into(m, data, len, err) < 0)
+		msg_destroy(&m);
 	return m;
-fail:
-	msg_destroy(&m);
-	return NULL;
 }
 
 void
@@ -333,7 +358,7 @@ msg_destroy(msg_t **self_p)
 {
 	if (self_p == NULL || *self_p == NULL)
 		return;
-	msgpack_unpacked_destroy(&(*self_p)->up);
+	msgpack_zone_destroy(&(*self_p)->zone);
 	free(*self_p);
 	*self_p = NULL;
 }
@@ -377,7 +402,7 @@ msg_map_get(const msgpack_object *map, const char *key)
 const msgpack_object *
 msg_root(const msg_t *m)
 {
-	return &m->up.data;
+	return &m->root;
 }
 
 /* true when "req" holds something that may be echoed */
@@ -503,16 +528,27 @@ msg_bounds(char *out, size_t outlen, int64_t min, int64_t max, const char *unit)
 }
 
 /*
- * Checks what text may hold (msg.h); what names the text in messages, e.g.
- * "'partners' item 2". Returns 0 or -1 with err filled.
+ * Checks what text may hold (msg.h); the text is field's value, or its
+ * item'th item (from 1) when item is not 0, and is named so in messages,
+ * e.g. "'partners' item 2" (the name is made only for a message: this runs
+ * for every text of every request). Returns 0 or -1 with err filled.
  */
 static int
-msg_check_chars(const char *field, const char *what, const char *s, size_t len,
+msg_check_chars(const char *field, unsigned item, const char *s, size_t len,
     bool one_line, bool need_text, wire_err_t *err)
 {
+	utf8_text_t t;
 	uint32_t cp = 0;
+	char what[80];
 
-	switch (utf8_check_text(s, len, one_line, &cp)) {
+	t = utf8_check_text(s, len, one_line, &cp);
+	if (t == UTF8_TEXT_OK && (!need_text || len == 0 || !utf8_blank(s, len)))
+		return 0;
+	if (item)
+		snprintf(what, sizeof(what), "'%s' item %u", field, item);
+	else
+		snprintf(what, sizeof(what), "'%s'", field);
+	switch (t) {
 	case UTF8_TEXT_OK:
 		break;
 	case UTF8_TEXT_CONTROL:
@@ -530,12 +566,9 @@ msg_check_chars(const char *field, const char *what, const char *s, size_t len,
 		    (unsigned)cp);
 		return -1;
 	}
-	if (need_text && len > 0 && utf8_blank(s, len)) {
-		wire_err_set(err, WERR_INVALID_FIELD, field,
-		    "%s holds only blanks", what);
-		return -1;
-	}
-	return 0;
+	/* the text is fine but for being only blanks */
+	wire_err_set(err, WERR_INVALID_FIELD, field, "%s holds only blanks", what);
+	return -1;
 }
 
 /* Checks a UTF-8 string of min..max characters (max 0: unbounded). */
@@ -543,7 +576,7 @@ static int
 msg_check_text(const msg_field_t *f, const msgpack_object *o, int64_t min,
     int64_t max, const char *what, wire_err_t *err)
 {
-	char b[64], name[80];
+	char b[64];
 	size_t n;
 
 	if (o->type != MSGPACK_OBJECT_STR) {
@@ -563,8 +596,7 @@ msg_check_text(const msg_field_t *f, const msgpack_object *o, int64_t min,
 		    msg_bounds(b, sizeof(b), min, max, " characters"), n);
 		return -1;
 	}
-	snprintf(name, sizeof(name), "'%s'", f->name);
-	return msg_check_chars(f->name, name, o->via.str.ptr, o->via.str.size,
+	return msg_check_chars(f->name, 0, o->via.str.ptr, o->via.str.size,
 	    f->type == MF_LINE, min > 0, err);
 }
 
@@ -661,7 +693,7 @@ msg_check_strs(const msg_field_t *f, const msgpack_object *o, msg_val_t *v,
     wire_err_t *err)
 {
 	const msgpack_object_array *a;
-	char b[64], name[80];
+	char b[64];
 
 	if (o->type != MSGPACK_OBJECT_ARRAY) {
 		wire_err_set(err, WERR_INVALID_FIELD, f->name,
@@ -699,8 +731,7 @@ msg_check_strs(const msg_field_t *f, const msgpack_object *o, msg_val_t *v,
 			    " characters"), n);
 			return -1;
 		}
-		snprintf(name, sizeof(name), "'%s' item %u", f->name, i + 1);
-		if (msg_check_chars(f->name, name, it->via.str.ptr, it->via.str.size,
+		if (msg_check_chars(f->name, i + 1, it->via.str.ptr, it->via.str.size,
 		    false, true, err) < 0)
 			return -1;
 	}

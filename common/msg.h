@@ -70,6 +70,14 @@ typedef struct {
  */
 msg_t *msg_parse(const void *data, size_t len, wire_err_t *err);
 void msg_destroy(msg_t **self_p);
+/*
+ * The same without an allocation per request, for a server's slots: an
+ * empty msg_t (caller destroys), and a parse into one, reusing its memory
+ * (what an earlier parse left in it is gone). 0, or -1 with err filled;
+ * strings point into data, which must outlive the parse's use.
+ */
+msg_t *msg_new(void);
+int msg_parse_into(msg_t *m, const void *data, size_t len, wire_err_t *err);
 
 /*
  * Who sent the request: PRINCIPAL_LOCAL unless the server set another (the

@@ -239,6 +239,35 @@ pnr_put_masked(const char *s, size_t from, size_t to, buf_t *out)
 	}
 }
 
+/*
+ * Skips, from byte i, the characters that cannot be digits: ASCII but
+ * '0'..'9', and U+00C0..U+00FF (the Latin-1 letters, with U+00D7 and
+ * U+00F7, which are Sm and their own decomposition: pnr_class calls all of
+ * them T_OTHER; test_pnr checks their categories). Between numbers the scan
+ * only looks for a digit, so what it skips here it would have read one
+ * character at a time and passed over: Swedish text is read at a few
+ * instructions a byte, and pnr_class sees only digits, separators after
+ * them and the rarer characters.
+ */
+static size_t
+pnr_skip_plain(const char *s, size_t len, size_t i)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	while (i < len) {
+		if (u[i] < 0x80) {
+			if (u[i] >= '0' && u[i] <= '9')
+				break;
+			i++;
+		} else if (u[i] == 0xc3 && i + 1 < len && (u[i + 1] & 0xc0) == 0x80) {
+			i += 2;
+		} else {
+			break;
+		}
+	}
+	return i;
+}
+
 size_t
 pnr_mask(const char *in, size_t len, buf_t *out)
 {
@@ -248,24 +277,24 @@ pnr_mask(const char *in, size_t len, buf_t *out)
 	buf_append(out, "", 0);
 	if (len == 0)           /* msgpack-c gives an empty string a NULL pointer */
 		return 0;
-	pnr_next(in, len, 0, &t);
+	pnr_next(in, len, pnr_skip_plain(in, len, 0), &t);
 	while (t.cls != T_END) {
 		size_t end, skip;
 
 		if (t.cls != T_DIGIT) {
-			pnr_next(in, len, t.end, &t);
+			pnr_next(in, len, pnr_skip_plain(in, len, t.end), &t);
 			continue;
 		}
 		/* whole runs are taken at once: t starts one */
 		if ((end = pnr_match(in, len, &t, &skip)) == 0) {
-			pnr_next(in, len, skip, &t);
+			pnr_next(in, len, pnr_skip_plain(in, len, skip), &t);
 			continue;
 		}
 		buf_append(out, in + from, t.off - from);
 		pnr_put_masked(in, t.off, end, out);
 		from = end;
 		count++;
-		pnr_next(in, len, end, &t);
+		pnr_next(in, len, pnr_skip_plain(in, len, end), &t);
 	}
 	buf_append(out, in + from, len - from);
 	return count;
@@ -292,6 +321,8 @@ pnr_text(const char *s, size_t len, int *masked)
 	buf_t m = BUF_INIT, out = BUF_INIT;
 
 	*masked += (int)pnr_mask(s, len, &m);
+	if (utf8_nfc_as_is(m.data, m.len))
+		return m.data;  /* already NFC (Swedish text is): no second copy */
 	if (utf8_nfc(m.data, m.len, &out) < 0) {
 		/* msg_fields let only UTF-8 through; keep the masked text */
 		buf_free(&out);

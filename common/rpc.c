@@ -85,10 +85,39 @@ rpc_server_socket(rpc_server_t *s)
 void
 rpc_request_release(rpc_request_t *req)
 {
-	for (int i = 0; i < req->nframes; i++)
-		free(req->frames[i]);
-	free(req->body);
-	memset(req, 0, sizeof(*req));
+	if (req->frames_own)
+		for (int i = 0; i < req->nframes; i++)
+			free(req->frames[i]);
+	if (req->held)
+		zmq_msg_close(&req->body_msg);
+	req->nframes = 0;
+	req->body = NULL;
+	req->len = 0;
+	req->held = req->frames_own = req->too_large = req->malformed = false;
+	req->user_id[0] = '\0';
+}
+
+/* Keeps the envelope's frames: in req->envelope when they fit, else allocated. */
+static void
+rpc_keep_envelope(rpc_request_t *req, zmq_msg_t *frames)
+{
+	size_t total = 0, off = 0;
+
+	for (int i = 0; i < req->nframes; i++) {
+		req->lens[i] = zmq_msg_size(&frames[i]);
+		total += req->lens[i];
+	}
+	req->frames_own = total > sizeof(req->envelope);
+	for (int i = 0; i < req->nframes; i++) {
+		if (req->frames_own) {
+			req->frames[i] = xmalloc(req->lens[i] ? req->lens[i] : 1);
+		} else {
+			req->frames[i] = req->envelope + off;
+			off += req->lens[i];
+		}
+		if (req->lens[i])
+			memcpy(req->frames[i], zmq_msg_data(&frames[i]), req->lens[i]);
+	}
 }
 
 int
@@ -98,7 +127,11 @@ rpc_server_recv(rpc_server_t *s, rpc_request_t *req)
 	int n = 0, more, delim = -1, extra = 0;
 	size_t more_len = sizeof(more);
 
-	memset(req, 0, sizeof(*req));
+	req->nframes = 0;
+	req->body = NULL;
+	req->len = 0;
+	req->held = req->frames_own = req->too_large = req->malformed = false;
+	req->user_id[0] = '\0';
 	for (;;) {
 		zmq_msg_t scratch, *f = n < RPC_FRAMES_MAX ? &frames[n] : &scratch;
 
@@ -141,11 +174,7 @@ rpc_server_recv(rpc_server_t *s, rpc_request_t *req)
 	req->nframes = delim + 1 < n ? delim + 1 : n;
 	if (req->nframes > RPC_ENVELOPE_MAX)
 		req->nframes = RPC_ENVELOPE_MAX;
-	for (int i = 0; i < req->nframes; i++) {
-		req->lens[i] = zmq_msg_size(&frames[i]);
-		req->frames[i] = xmalloc(req->lens[i] ? req->lens[i] : 1);
-		memcpy(req->frames[i], zmq_msg_data(&frames[i]), req->lens[i]);
-	}
+	rpc_keep_envelope(req, frames);
 	if (!req->malformed) {
 		zmq_msg_t *b = &frames[delim + 1];
 		/* set by libzmq from the ZAP handler's answer; absent without one */
@@ -157,8 +186,11 @@ rpc_server_recv(rpc_server_t *s, rpc_request_t *req)
 		if (req->len > WIRE_MAX_FRAME) {
 			req->too_large = true;
 		} else {
-			req->body = xmalloc(req->len ? req->len : 1);
-			memcpy(req->body, zmq_msg_data(b), req->len);
+			/* kept, not copied; a small body's bytes live in the zmq_msg_t itself */
+			zmq_msg_init(&req->body_msg);
+			zmq_msg_move(&req->body_msg, b);
+			req->held = true;
+			req->body = zmq_msg_data(&req->body_msg);
 		}
 	}
 	for (int i = 0; i < n; i++)
@@ -175,43 +207,51 @@ rpc_server_reply(rpc_server_t *s, const rpc_request_t *req, const void *data, si
 	return zmq_send(s->sock, data, len, 0) < 0 ? -1 : 0;
 }
 
-msg_t *
-rpc_server_prepare(const rpc_request_t *req, const char *service,
+int
+rpc_server_prepare_into(const rpc_request_t *req, const char *service, msg_t *m,
     const char **op, size_t *op_len, pack_t *reply)
 {
 	wire_err_t err;
-	msg_t *m;
 
 	pack_reset(reply);
 	if (req->too_large) {
 		wire_err_set(&err, WERR_TOO_LARGE, NULL,
 		    "request is %zu bytes; the limit is %d", req->len, WIRE_MAX_FRAME);
 		pack_reply_error(reply, &err, NULL);
-		return NULL;
+		return -1;
 	}
 	if (req->malformed) {
 		wire_err_set(&err, WERR_BAD_REQUEST, NULL,
 		    "a request is one frame after an empty delimiter frame");
 		pack_reply_error(reply, &err, NULL);
-		return NULL;
+		return -1;
 	}
-	if ((m = msg_parse(req->body, req->len, &err)) == NULL) {
+	if (msg_parse_into(m, req->body, req->len, &err) < 0) {
 		pack_reply_error(reply, &err, NULL);
-		return NULL;
+		return -1;
 	}
 	if (msg_header(m, op, op_len, &err) < 0) {
 		pack_reply_error(reply, &err, msg_req(m));
-		msg_destroy(&m);
-		return NULL;
+		return -1;
 	}
 	if (msg_op_is(*op, *op_len, WIRE_OP_PING)) {
 		pack_reply_ok(reply, msg_req(m));
 		pack_kv_str(reply, "service", service);
 		pack_kv_str(reply, "version", WIRE_TRYGG_VERSION);
 		pack_map_close(reply);
-		msg_destroy(&m);
-		return NULL;
+		return -1;
 	}
+	return 0;
+}
+
+msg_t *
+rpc_server_prepare(const rpc_request_t *req, const char *service,
+    const char **op, size_t *op_len, pack_t *reply)
+{
+	msg_t *m = msg_new();
+
+	if (rpc_server_prepare_into(req, service, m, op, op_len, reply) < 0)
+		msg_destroy(&m);
 	return m;
 }
 

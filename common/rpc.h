@@ -18,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <zmq.h>
+
 #include "msg.h"
 #include "pack.h"
 
@@ -45,16 +47,28 @@ typedef int (*rpc_prepare_fn)(void *arg, void *sock, const char *endpoint,
 
 typedef struct rpc_server rpc_server_t;
 
+#define RPC_ENVELOPE_INLINE 64         /* envelope bytes kept in the request itself */
+
+/*
+ * One request, taken without an allocation when its envelope fits in
+ * RPC_ENVELOPE_INLINE bytes (a ROUTER's identity is 5): the body stays in
+ * the ZeroMQ message it came in, held here. body and frames may point into
+ * the struct: a request is never copied, only released.
+ */
 typedef struct {
 	void   *frames[RPC_ENVELOPE_MAX];   /* routing envelope, incl. empty delimiter */
 	size_t  lens[RPC_ENVELOPE_MAX];
 	int     nframes;
-	char   *body;                       /* the request frame, owned */
+	char   *body;                       /* the request frame, in body_msg */
 	size_t  len;
 	bool    too_large;                  /* body dropped: over WIRE_MAX_FRAME */
 	bool    malformed;                  /* not one body frame after the envelope */
 	char    user_id[RPC_USER_ID_MAX];   /* the ZAP handler's name for the peer;
 	                                       "" without authentication */
+	bool    held;                       /* body_msg holds the body */
+	bool    frames_own;                 /* frames[] were allocated, not in envelope */
+	zmq_msg_t body_msg;
+	unsigned char envelope[RPC_ENVELOPE_INLINE];
 } rpc_request_t;
 
 /* Binds a ROUTER socket on endpoint; NULL with err filled on failure. */
@@ -92,6 +106,13 @@ int rpc_server_drain(rpc_server_t *s, const char *service, rpc_handler_fn fn, vo
  * into reply (the caller sends it).
  */
 msg_t *rpc_server_prepare(const rpc_request_t *req, const char *service,
+    const char **op, size_t *op_len, pack_t *reply);
+/*
+ * The same into m (msg_new), reusing its memory: 0 when m is the request to
+ * handle, -1 when it is already answered into reply. m's strings point
+ * into req's body.
+ */
+int rpc_server_prepare_into(const rpc_request_t *req, const char *service, msg_t *m,
     const char **op, size_t *op_len, pack_t *reply);
 
 /*

@@ -78,6 +78,7 @@ typedef struct server_slot {
 	rpc_request_t       req;
 	pack_t             *reply;
 	msg_t              *msg;        /* kept until answered: its "req" is echoed */
+	msg_t              *parsed;     /* msg when set: the slot's, parsed into again */
 	const server_op_t  *op;
 	slot_state_t        state;
 	uint64_t            gen;        /* WAIT: the sync generation it waits for */
@@ -254,11 +255,12 @@ server_audit_write(server_t *s, server_slot_t *slot, sqlite3_int64 changes_befor
 	size_t len;
 
 	audit_hint_take(slot->audit_target, slot->audit_detail);
-	data = pack_data(slot->reply, &len);
-	if (audit_reply_outcome(data, len, outcome, target) < 0)
-		snprintf(outcome, sizeof(outcome), "error");
 	if (sqlite3_total_changes64(db_handle(s->c.db)) == changes_before)
 		return 0;       /* nothing changed: a refusal is recorded when it leaves */
+	data = pack_data(slot->reply, &len);
+	/* a target the handler named needs no unpacking of a successful reply */
+	if (audit_reply_outcome(data, len, outcome, slot->audit_target[0] ? NULL : target) < 0)
+		snprintf(outcome, sizeof(outcome), "error");
 	e = (audit_entry_t){ts_now(), server_actor(slot), slot->op->name,
 	    slot->audit_target[0] ? slot->audit_target : target, outcome, slot->audit_detail};
 	if (audit_append(s->c.db, &e) == 0) {
@@ -401,7 +403,7 @@ server_flush(server_t *s)
 		data = pack_data(slot->reply, &len);
 		if (rpc_server_reply(s->rpc, &slot->req, data, len) < 0)
 			log_debug("server_flush: reply: %s", zmq_strerror(errno));
-		msg_destroy(&slot->msg);
+		slot->msg = NULL;               /* slot->parsed, kept for the next request */
 		rpc_request_release(&slot->req);
 		pack_reset(slot->reply);        /* a large reply's memory is not kept */
 		slot->state = SLOT_FREE;
@@ -649,9 +651,13 @@ server_take(server_t *s)
 		slot->gen = 0;
 		slot->audit_target[0] = slot->audit_detail[0] = '\0';
 		slot->audited = false;
-		if ((slot->msg = rpc_server_prepare(&slot->req, s->c.service, &op, &op_len,
-		    slot->reply)) == NULL)
+		if (slot->parsed == NULL)
+			slot->parsed = msg_new();
+		slot->msg = NULL;
+		if (rpc_server_prepare_into(&slot->req, s->c.service, slot->parsed, &op, &op_len,
+		    slot->reply) < 0)
 			continue;       /* answered: too large, malformed, ping */
+		slot->msg = slot->parsed;
 		pack_reset(slot->reply);
 		/* who sent it: the ZAP handler's name for the key, never the request's */
 		if ((who = auth_principal(s->c.auth, slot->req.user_id)) == NULL) {
@@ -806,11 +812,13 @@ server_destroy(server_t **self_p)
 	for (unsigned i = s->head; i != s->tail; i++) {
 		server_slot_t *slot = server_slot(s, i);
 
-		msg_destroy(&slot->msg);
+		slot->msg = NULL;
 		rpc_request_release(&slot->req);
 	}
-	for (int i = 0; i < SERVER_INFLIGHT; i++)
+	for (int i = 0; i < SERVER_INFLIGHT; i++) {
 		pack_destroy(&s->slots[i].reply);
+		msg_destroy(&s->slots[i].parsed);
+	}
 	rpc_server_destroy(&s->rpc);
 	if (s->refd >= 0)
 		close(s->refd);

@@ -146,10 +146,15 @@ utf8_check_text(const char *s, size_t len, bool one_line, uint32_t *cp)
 
 	while (i < len) {
 		uint32_t c;
-		size_t n = utf8_decode(s + i, len - i, &c);
+		size_t n;
 		utf8_text_t t;
 
-		if (n == 0) {           /* not UTF-8: the caller checks that first */
+		/* printable ASCII is text on one line: no decoding for it */
+		if ((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f) {
+			i++;
+			continue;
+		}
+		if ((n = utf8_decode(s + i, len - i, &c)) == 0) {   /* not UTF-8: the caller checks that first */
 			i++;
 			continue;
 		}
@@ -188,6 +193,12 @@ utf8_blank(const char *s, size_t len)
 		i += n;
 	}
 	return true;
+}
+
+bool
+utf8_nfc_as_is(const char *s, size_t len)
+{
+	return utf8_below_marks(s, len) && utf8_valid(s, len);
 }
 
 int

@@ -50,6 +50,12 @@ bool utf8_blank(const char *s, size_t len);
  */
 int utf8_nfc(const char *s, size_t len, buf_t *out);
 /*
+ * Whether s is valid UTF-8 that is its own NFC by utf8_nfc's quick test
+ * (every code point below U+0300); false says nothing of the rest. A caller
+ * that already holds s in memory it owns keeps it instead of copying.
+ */
+bool utf8_nfc_as_is(const char *s, size_t len);
+/*
  * Appends the folded form of s to out, the key under which names are
  * matched: compatibility normalisation (NFKC: full-width letters, ligatures),
  * case folding, marks removed (ä → a, e\u0301 → e), invisible characters

@@ -81,6 +81,7 @@ intake_op_submit(void *ctx, const msg_t *m, pack_t *reply)
 	pack_key(reply, "incident");
 	if (!duplicate) {
 		intake_view_pack_brief(in, &inc, reply);
+		audit_hint(number, NULL);       /* the entry's target, as the reply names it */
 	} else if (intake_view_pack_brief_row(in, row, reply) < 0) {
 		intake_internal(reply, m, "reading the incident back", in);
 		goto out;

@@ -537,8 +537,61 @@ TEST(a_handlers_hint_is_taken_once)
 	CHECK_STR(detail, "");
 }
 
+/* Appends one entry named target; 0 or -1. */
+static int
+append_one(tmp_t *t, const char *target)
+{
+	audit_entry_t e = {1700000000000LL, "local", "submit", target, "ok", ""};
+
+	return audit_append(t->db, &e);
+}
+
+/*
+ * audit_append keeps the head it wrote in memory and moves it only where
+ * the database still holds it: appends that a rollback took back (the
+ * whole transaction, or a savepoint, as a request's) and a second database
+ * written in between must leave a chain that verifies, with no entry twice
+ * and none missing.
+ */
+TEST(a_rollback_leaves_the_chain_whole)
+{
+	tmp_t t, u;
+	audit_check_t c;
+
+	if (!tmp_new(&t) || !tmp_new(&u))
+		return;
+	fill(&t, 3);
+	CHECK(db_begin(t.db) == 0);
+	CHECK(append_one(&t, "taken-back-1") == 0);
+	CHECK(append_one(&t, "taken-back-2") == 0);
+	CHECK(db_exec(t.db, "ROLLBACK") == 0);
+	CHECK(db_begin(t.db) == 0);
+	CHECK(append_one(&t, "kept-4") == 0);
+	CHECK(db_exec(t.db, "SAVEPOINT request") == 0);
+	CHECK(append_one(&t, "taken-back-3") == 0);
+	CHECK(db_exec(t.db, "ROLLBACK TO request") == 0);
+	CHECK(db_exec(t.db, "RELEASE request") == 0);
+	CHECK(append_one(&t, "kept-5") == 0);
+	CHECK(db_commit(t.db) == 0);
+	/* another database between two appends to the first */
+	fill(&u, 2);
+	CHECK(db_begin(t.db) == 0);
+	CHECK(append_one(&t, "kept-6") == 0);
+	CHECK(db_commit(t.db) == 0);
+	c = verify(&t);
+	CHECK_INT(c.fault, AUDIT_INTACT);
+	CHECK_INT(c.entries, 6);
+	CHECK_INT(c.head_seq, 6);
+	c = verify(&u);
+	CHECK_INT(c.fault, AUDIT_INTACT);
+	CHECK_INT(c.entries, 2);
+	tmp_destroy(&u);
+	tmp_destroy(&t);
+}
+
 TEST_MAIN(an_intact_chain_verifies, hashes_follow_the_documented_encoding,
     fields_cannot_slide_into_each_other, the_daemon_connection_cannot_update_or_delete,
     every_tampering_is_named, refusals_are_counted_not_each_written,
     many_kinds_of_refusal_stay_bounded, a_rolled_back_first_refusal_is_counted_later,
-    a_reply_gives_its_outcome_and_target, a_handlers_hint_is_taken_once)
+    a_reply_gives_its_outcome_and_target, a_handlers_hint_is_taken_once,
+    a_rollback_leaves_the_chain_whole)

@@ -10,6 +10,7 @@
 #include "pnr.h"
 
 #include <stdio.h>
+#include <utf8proc.h>
 
 /* A spelling and its masked form. */
 typedef struct {
@@ -275,4 +276,54 @@ TEST(test_bounds)
 	buf_free(&out);
 }
 
-TEST_MAIN(test_spellings, test_digit_neighbours, test_kept, test_several, test_bounds)
+/*
+ * pnr_mask skips ASCII but digits and U+00C0..U+00FF without classifying
+ * them: that is right only while none of them is a digit (Nd, or No and Sm
+ * that decompose to one), a blank, a dash or invisible. Checked here against
+ * libutf8proc, and at the edges of what is skipped: each such character
+ * right before, right after and inside a number, and a lead byte without
+ * its continuation.
+ */
+TEST(test_plain_skipped)
+{
+	for (utf8proc_int32_t cp = 0xc0; cp <= 0xff; cp++) {
+		utf8proc_category_t c = utf8proc_category(cp);
+		utf8proc_int32_t k[4];
+		char ch[3] = {(char)(0xc0 | (cp >> 6)), (char)(0x80 | (cp & 0x3f)), 0};
+		char in[64], out[64];
+
+		if (c == UTF8PROC_CATEGORY_SM)
+			CHECK(utf8proc_decompose_char(cp, k, 4, UTF8PROC_DECOMPOSE |
+			    UTF8PROC_COMPAT, NULL) == 1 && k[0] == cp);
+		else if (c != UTF8PROC_CATEGORY_LU && c != UTF8PROC_CATEGORY_LL)
+			test_fail(__FILE__, __LINE__, "U+%04X is category %d", (unsigned)cp, (int)c);
+		snprintf(in, sizeof(in), "%s811218-9876%s%s", ch, ch, ch);
+		snprintf(out, sizeof(out), "%sXXXXXX-XXXX%s%s", ch, ch, ch);
+		check_mask(__LINE__, in, out, 1);
+		snprintf(in, sizeof(in), "%s%s8112189876%s121212-1212", ch, ch, ch);
+		snprintf(out, sizeof(out), "%s%sXXXXXXXXXX%sXXXXXX-XXXX", ch, ch, ch);
+		check_mask(__LINE__, in, out, 2);
+		snprintf(in, sizeof(in), "811218%s9876 81%s12189876", ch, ch);
+		check_mask(__LINE__, in, in, 0);
+	}
+	for (int c = 1; c < 0x80; c++) {
+		char in[64], out[64];
+
+		if (c >= '0' && c <= '9')
+			continue;
+		snprintf(in, sizeof(in), "%c811218-9876%c%c8112189876", c, c, c);
+		snprintf(out, sizeof(out), "%cXXXXXX-XXXX%c%cXXXXXXXXXX", c, c, c);
+		check_mask(__LINE__, in, out, 2);
+	}
+	/* a lead byte without its continuation is not skipped as a pair */
+	check_mask(__LINE__, "\xc3" "8112189876", "\xc3" "XXXXXXXXXX", 1);
+	check_mask(__LINE__, "\xc3\xc3\xa4" "811218-9876", "\xc3\xc3\xa4" "XXXXXX-XXXX", 1);
+	check_mask(__LINE__, "\xc3" "\xe2\x80\x8b" "811218-9876\xc3",
+	    "\xc3" "\xe2\x80\x8b" "XXXXXX-XXXX\xc3", 1);
+	/* a Swedish sentence, as the benchmark sends */
+	check_mask(__LINE__, "Klotter p\xc3\xa5 skolans v\xc3\xa4gg, 811228-9874 n\xc3\xa4mnd",
+	    "Klotter p\xc3\xa5 skolans v\xc3\xa4gg, XXXXXX-XXXX n\xc3\xa4mnd", 1);
+}
+
+TEST_MAIN(test_spellings, test_digit_neighbours, test_kept, test_several, test_bounds,
+    test_plain_skipped)

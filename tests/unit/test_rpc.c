@@ -978,6 +978,95 @@ out:
 	env_destroy(&e);
 }
 
+/*
+ * An envelope too long to be kept inside the request (a 200-byte routing
+ * id and a 100-byte hop) and a short one, each parsed into the same msg_t
+ * (rpc_server_prepare_into), answered in reverse: every reply reaches its
+ * asker with its own envelope, and the reused msg_t holds each request.
+ */
+TEST(test_long_envelope_and_reused_msg)
+{
+	env_t e;
+	rpc_server_t *s;
+	rpc_request_t reqs[2];
+	void *socks[2];
+	char id[200], hop[100], out[512];
+	size_t lens[8];
+	msg_t *m = msg_new();
+	int taken = 0;
+	int64_t deadline;
+
+	memset(id, 'i', sizeof(id));
+	memset(hop, 'h', sizeof(hop));
+	if (!env_new(&e)) {
+		msg_destroy(&m);
+		return;
+	}
+	if ((s = server(&e)) == NULL)
+		goto out;
+	for (int i = 0; i < 2; i++) {
+		pack_t *p = request("echo", i ? "short" : "long");
+
+		socks[i] = zmq_socket(e.zctx, ZMQ_DEALER);
+		if (i == 0)
+			zmq_setsockopt(socks[i], ZMQ_ROUTING_ID, id, sizeof(id));
+		zmq_setsockopt(socks[i], ZMQ_LINGER, &(int){0}, sizeof(int));
+		CHECK(zmq_connect(socks[i], e.endpoint) == 0);
+		if (i == 0)
+			CHECK(zmq_send(socks[i], hop, sizeof(hop), ZMQ_SNDMORE) == (int)sizeof(hop));
+		CHECK(zmq_send(socks[i], "", 0, ZMQ_SNDMORE) == 0);
+		CHECK(send_pack(socks[i], p, 0) >= 0);
+		pack_destroy(&p);
+		/* in this order: the long one first */
+		deadline = now_ms() + WAIT_MS;
+		while (taken <= i && now_ms() < deadline) {
+			zmq_pollitem_t item = {rpc_server_socket(s), 0, ZMQ_POLLIN, 0};
+
+			zmq_poll(&item, 1, 50);
+			if (rpc_server_recv(s, &reqs[taken]) == 1)
+				taken++;
+		}
+	}
+	CHECK_INT(taken, 2);
+	if (taken != 2)
+		goto close;
+	CHECK_INT(reqs[0].nframes, 3);
+	CHECK_INT(reqs[0].lens[0], sizeof(id));
+	CHECK_INT(reqs[0].lens[1], sizeof(hop));
+	CHECK(memcmp(reqs[0].frames[1], hop, sizeof(hop)) == 0);
+	CHECK_INT(reqs[1].nframes, 2);
+	for (int i = 1; i >= 0; i--) {
+		pack_t *reply = pack_new();
+		const char *op, *req;
+		size_t op_len, len;
+		const void *data;
+
+		CHECK_INT(rpc_server_prepare_into(&reqs[i], SERVICE, m, &op, &op_len, reply), 0);
+		req = NULL;
+		if (msg_get(m, "req") != NULL)
+			req = msg_get(m, "req")->via.str.ptr;
+		CHECK(req != NULL && strncmp(req, i ? "short" : "long", i ? 5 : 4) == 0);
+		pack_reply_ok(reply, msg_req(m));
+		pack_map_close(reply);
+		data = pack_data(reply, &len);
+		CHECK_INT(rpc_server_reply(s, &reqs[i], data, len), 0);
+		rpc_request_release(&reqs[i]);
+		pack_destroy(&reply);
+	}
+	CHECK_INT(recv_frames(socks[0], WAIT_MS, lens, 8, out, sizeof(out)), 3);
+	CHECK_INT(lens[0], sizeof(hop));
+	CHECK(strstr(out, "long") != NULL);
+	CHECK_INT(recv_frames(socks[1], WAIT_MS, lens, 8, out, sizeof(out)), 2);
+	CHECK(strstr(out, "short") != NULL);
+close:
+	for (int i = 0; i < 2; i++)
+		zmq_close(socks[i]);
+	rpc_server_destroy(&s);
+out:
+	msg_destroy(&m);
+	env_destroy(&e);
+}
+
 TEST_MAIN(test_bind, test_recv_nothing, test_recv_frames, test_req_and_dealer, test_too_large,
     test_bad_request, test_deferred_reverse, test_client_call,
-    test_client_gives_up, test_client_retries)
+    test_client_gives_up, test_client_retries, test_long_envelope_and_reused_msg)

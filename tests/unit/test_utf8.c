@@ -251,6 +251,14 @@ TEST(test_nfc_shortcut)
 		CHECK_STR(buf_str(&out), "\xc3\xa5\xc3\xa4\xc3\xb6 \xcb\xbf");
 		buf_free(&out);
 	}
+	/* utf8_nfc_as_is: the same test, at its edges; never true for bad UTF-8 */
+	CHECK(utf8_nfc_as_is("", 0));
+	CHECK(utf8_nfc_as_is("\xc3\xa5\xc3\xa4\xc3\xb6 \xcb\xbf", 9));   /* up to U+02FF */
+	CHECK(!utf8_nfc_as_is("a\xcc\x80", 3));                           /* U+0300 */
+	CHECK(!utf8_nfc_as_is("\xe2\x80\x8b", 3));                        /* U+200B */
+	CHECK(!utf8_nfc_as_is("a\xff", 2));
+	CHECK(!utf8_nfc_as_is("\xc3", 1));                                 /* cut */
+	CHECK(!utf8_nfc_as_is("\xc0\x80", 2));                             /* overlong */
 }
 
 /* Every character docs/protocol.md refuses, in multi-line and one-line text. */
