@@ -2,8 +2,9 @@
  * cfg.h: trygg's configuration: the schema as C structures, and the loader.
  *
  * cfg_load() reads a YAML file (libyaml) and checks it against one schema
- * table in cfg.c. Every problem is reported as "file:line:col: message", all
- * of them in one run; a configuration with any problem is never returned.
+ * table (cfg_schema.c, walked by cfg_walk.c). Every problem is reported as
+ * "file:line:col: message", all of them in one run; a configuration with any
+ * problem is never returned.
  * The external contract fixes these keys: data_dir, timezone, endpoints.{intake,
  * escalation, notifications, reporting}, escalation.ack_timeout,
  * escalation.renotify_every. docs/trygg.yaml.5 documents every key.

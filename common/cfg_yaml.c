@@ -1,9 +1,10 @@
 /*
  * cfg_yaml.c: libyaml's event stream turned into a tree of nodes that keep
- * their line and column, so that the configuration checks in cfg.c can
- * point at the offending key or value. Aliases, a second document and
- * nesting beyond CFG_YAML_MAX_DEPTH are refused: a configuration needs none
- * of them, and refusing them bounds the work any input can cause. Scalars
+ * their line and column, so that the configuration checks (cfg_walk.c,
+ * cfg_schema.c) can point at the offending key or value. Aliases, a second
+ * document and nesting beyond CFG_YAML_MAX_DEPTH are refused: a
+ * configuration needs none of them, and refusing them bounds the work any
+ * input can cause. Scalars
  * are put in NFC: a district or a name typed on a Mac (NFD) is then shown
  * and stored like every other text.
  */

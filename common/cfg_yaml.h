@@ -1,7 +1,7 @@
 /*
  * cfg_yaml.h: YAML text to a small tree of scalars, lists and mappings, each
- * node with the line and column it starts at. Private to cfg.c: only the
- * configuration loader reads YAML.
+ * node with the line and column it starts at. Private to common/cfg*.c: only
+ * the configuration loader reads YAML.
  */
 #ifndef TRYGG_CFG_YAML_H
 #define TRYGG_CFG_YAML_H
