@@ -43,6 +43,7 @@ struct link {
 	int64_t      sent_at;
 	int64_t      timeout;       /* the current back-off */
 	int64_t      warned_at;     /* the last stale-backlog warning */
+	int64_t      checked_at;    /* the last look at the backlog's age */
 	uint64_t     resends;
 };
 
@@ -331,8 +332,16 @@ link_durable(link_t *l, int64_t upto)
 int
 link_tick(link_t *l, int64_t now)
 {
-	if (l->durable > l->acked && now - l->warned_at >= l->c.stale_ms) {
+	/*
+	 * Counting the backlog reads all of it: at most every
+	 * LINK_STALE_CHECK_MS, not at every tick of the daemon (with 650,000
+	 * waiting, each count took 25 ms, and a busy tick held every request).
+	 */
+	if (l->durable > l->acked && now - l->warned_at >= l->c.stale_ms &&
+	    now - l->checked_at >= LINK_STALE_CHECK_MS) {
 		int64_t count = 0, oldest = now;
+
+		l->checked_at = now;
 
 		if (l->c.backlog(l->c.ctx, l->acked, l->durable, &count, &oldest) == 0 &&
 		    count > 0 && now - oldest >= l->c.stale_ms) {

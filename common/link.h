@@ -43,6 +43,7 @@
 #define LINK_BATCH_BYTES     (48 * 1024) /* a batch stays well under WIRE_MAX_FRAME */
 #define LINK_BATCH_MAX       256        /* messages in one batch, at most */
 #define LINK_STALE_MS        60000      /* a backlog older than this is warned about */
+#define LINK_STALE_CHECK_MS  5000       /* the backlog's age is looked at this often, at most */
 
 typedef struct link link_t;
 
