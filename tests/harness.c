@@ -559,6 +559,14 @@ harness_kill(harness_t *h, harness_daemon_t d, int sig)
 	return status;
 }
 
+char *
+harness_slurp(const char *path)
+{
+	char *s = harness_read(path);
+
+	return s != NULL ? s : xstrdup("");
+}
+
 int
 harness_cli(harness_t *h, char **out, const char *const *args)
 {
@@ -585,9 +593,7 @@ harness_cli(harness_t *h, char **out, const char *const *args)
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	*out = harness_read(outfile);
-	if (*out == NULL)
-		*out = xstrdup("");
+	*out = harness_slurp(outfile);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -119,6 +119,8 @@ const msgpack_object *harness_call(harness_t *h, harness_daemon_t d, pack_t *req
 const msgpack_object *harness_call_wait(harness_t *h, harness_daemon_t d, pack_t *req, int ms);
 /* A request map opened with v and op, for the caller to fill and close. */
 pack_t *harness_req(const char *op);
+/* A file's whole contents (malloc'd); "" when it cannot be read, never NULL. */
+char *harness_slurp(const char *path);
 /* Runs the trygg CLI with the harness's config; captures stdout+stderr into
  * out (malloc'd) and returns the exit status. args is a NULL-terminated list. */
 int harness_cli(harness_t *h, char **out, const char *const *args);

@@ -84,22 +84,6 @@ ms_since(const struct timespec *t0)
 	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	buf_t b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL)
-		return xstrdup("");
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	return b.data ? b.data : xstrdup("");
-}
-
 /* Starts trygg -c CONFIG ARGS... with its output in files named after slot. */
 static void
 spawn(spawn_t *s, harness_t *hh, int slot, const char *const *args)
@@ -156,8 +140,8 @@ finish(spawn_t *s, run_t *r)
 	}
 	r->ms = ms_since(&s->start);
 	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	r->out = slurp(s->out_path);
-	r->err = slurp(s->err_path);
+	r->out = harness_slurp(s->out_path);
+	r->err = harness_slurp(s->err_path);
 }
 
 static int
@@ -969,7 +953,7 @@ TEST(config_check_accepts_the_tests_configuration)
 
 TEST(config_check_reports_every_error_with_its_position)
 {
-	char *good = slurp(h()->config), *bad1, *bad2;
+	char *good = harness_slurp(h()->config), *bad1, *bad2;
 	char want_tz[512], want_ack[512];
 	const char *path;
 	int tz_line, tz_col, ack_line, ack_col;

@@ -98,22 +98,6 @@ sleep_ms(int ms)
 
 /* ---- running the client ---- */
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	buf_t b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL)
-		return xstrdup("");
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	return b.data ? b.data : xstrdup("");
-}
-
 static void
 client_path(char *path, size_t len)
 {
@@ -188,8 +172,8 @@ run_on(harness_t *hh, const char *const *args)
 	R.status = wait_status(pid, HANG_MS);
 	free(R.out);
 	free(R.err);
-	R.out = slurp(out_path);
-	R.err = slurp(err_path);
+	R.out = harness_slurp(out_path);
+	R.err = harness_slurp(err_path);
 	return R.status;
 }
 
@@ -596,7 +580,7 @@ TEST(escalation_down_get_submit_and_status_say_so)
 		char *err;
 
 		CHECK_INT(wait_status(pids[i], HANG_MS), 69);
-		err = slurp(path[i]);
+		err = harness_slurp(path[i]);
 		CHECK_HAS(err, hh->endpoint[H_ESCALATION]);
 		free(err);
 	}
@@ -676,7 +660,7 @@ watch_until(watch_t *w, size_t from, const char *needle, int ms)
 static int
 watch_connections(watch_t *w)
 {
-	char *err = slurp(w->err_path);
+	char *err = harness_slurp(w->err_path);
 	int n = 0;
 
 	for (const char *p = err; (p = strstr(p, "connected to")) != NULL; p++)

@@ -61,22 +61,6 @@ h(void)
 	return H;
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	buf_t b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL)
-		return xstrdup("");
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	return b.data ? b.data : xstrdup("");
-}
-
 static long
 ms_since(const struct timespec *t0)
 {
@@ -149,8 +133,8 @@ run_env(const char *const *env, const char *const *args)
 	R.ms = ms_since(&t0);
 	free(R.out);
 	free(R.err);
-	R.out = slurp(outp);
-	R.err = slurp(errp);
+	R.out = harness_slurp(outp);
+	R.err = harness_slurp(errp);
 	R.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	return R.status;
 }
