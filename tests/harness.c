@@ -47,8 +47,7 @@ harness_bin(void)
 
 #define HARNESS_CLI_ARGV 64     /* the client's argv, NULL included, at most */
 
-/* Milliseconds since t0 (CLOCK_MONOTONIC). */
-static long
+long
 harness_ms_since(const struct timespec *t0)
 {
 	struct timespec t;
@@ -636,6 +635,18 @@ harness_cli_wait(pid_t pid, int ms)
 		usleep(10000);
 	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void
+harness_cli_env(const char *const *env)
+{
+	static const char *const own[] = {"TRYGG_CONFIG", "TRYGG_INTAKE", "TRYGG_ESCALATION",
+	    "TRYGG_NOTIFICATIONS", "TRYGG_REPORTING", "TRYGG_TIMEZONE"};
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		unsetenv(own[i]);
+	for (int i = 0; env != NULL && env[i] != NULL; i++)
+		putenv((char *)env[i]);
 }
 
 int

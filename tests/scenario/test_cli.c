@@ -75,15 +75,6 @@ typedef struct {
 
 static run_t R;                 /* the last run() */
 
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /* Starts trygg -c CONFIG ARGS... with its output in files named after slot. */
 static void
 spawn(spawn_t *s, harness_t *hh, int slot, const char *const *args)
@@ -104,8 +95,8 @@ finish(spawn_t *s, run_t *r)
 {
 	free(r->out);
 	free(r->err);
-	r->status = harness_cli_wait(s->pid, CLI_HANG_MS - (int)ms_since(&s->start));
-	r->ms = ms_since(&s->start);
+	r->status = harness_cli_wait(s->pid, CLI_HANG_MS - (int)harness_ms_since(&s->start));
+	r->ms = harness_ms_since(&s->start);
 	r->out = harness_slurp(s->out_path);
 	r->err = harness_slurp(s->err_path);
 }

@@ -79,15 +79,6 @@ h(void)
 	return H;
 }
 
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 static void
 sleep_ms(int ms)
 {
@@ -586,7 +577,7 @@ watch_until(watch_t *w, size_t from, const char *needle, int ms)
 
 		if (w->out.len > from && strstr(buf_str(&w->out) + from, needle) != NULL)
 			return true;
-		if (ms_since(&t0) > ms)
+		if (harness_ms_since(&t0) > ms)
 			return false;
 		if (poll(&pfd, 1, 100) > 0) {
 			if ((n = read(w->fd, chunk, sizeof(chunk))) > 0)

@@ -74,13 +74,7 @@ run_prog(const char *program, const char *const *env, const char *const *args)
 
 		dup2(o, 1);
 		dup2(e, 2);
-		unsetenv("TRYGG_CONFIG");
-		unsetenv("TRYGG_INTAKE");
-		unsetenv("TRYGG_ESCALATION");
-		unsetenv("TRYGG_NOTIFICATIONS");
-		unsetenv("TRYGG_REPORTING");
-		for (int i = 0; env && env[i]; i++)
-			putenv((char *)env[i]);
+		harness_cli_env(env);
 		alarm(RUN_MAX_MS / 1000);
 		execv(path, (char *const *)argv);
 		_exit(127);

@@ -61,15 +61,6 @@ h(void)
 	return H;
 }
 
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /*
  * Runs trygg with exactly args (no -c added), no TRYGG_* variables but
  * env ("NAME=value", may be NULL), in the harness's folder.
@@ -114,14 +105,7 @@ run_env(const char *const *env, const char *const *args)
 
 		dup2(o, 1);
 		dup2(e, 2);
-		unsetenv("TRYGG_CONFIG");
-		unsetenv("TRYGG_INTAKE");
-		unsetenv("TRYGG_ESCALATION");
-		unsetenv("TRYGG_NOTIFICATIONS");
-		unsetenv("TRYGG_REPORTING");
-		unsetenv("TRYGG_TIMEZONE");
-		for (int i = 0; env && env[i]; i++)
-			putenv((char *)env[i]);
+		harness_cli_env(env);
 		if (chdir(h()->dir) < 0)
 			_exit(126);
 		alarm(RUN_MAX_S);
@@ -130,7 +114,7 @@ run_env(const char *const *env, const char *const *args)
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	R.ms = ms_since(&t0);
+	R.ms = harness_ms_since(&t0);
 	free(R.out);
 	free(R.err);
 	R.out = harness_slurp(outp);
