@@ -30,7 +30,6 @@
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 
 static const char *const escalation_retention_schema =
 	"CREATE TABLE IF NOT EXISTS erasures ("

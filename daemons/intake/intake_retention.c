@@ -27,7 +27,6 @@
 #include "retention.h"
 
 #include <stdio.h>
-#include <string.h>
 
 static const char *const intake_retention_schema =
 	"CREATE TABLE IF NOT EXISTS erasures ("
