@@ -12,6 +12,7 @@
 #include "log.h"
 #include "mem.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 struct retention {
@@ -44,6 +45,17 @@ retention_new(const retention_conf_t *conf)
 	r->ids = xcalloc((size_t)r->c.batch, sizeof(*r->ids));
 	retention_wake(r, 0);    /* a pass at start: catch up after downtime */
 	return r;
+}
+
+retention_t *
+retention_open(const retention_conf_t *conf, const char *schema, char *err, size_t errlen)
+{
+	if (db_exec(conf->db, schema) < 0) {
+		snprintf(err, errlen, "retention: creating the %s erasures table: %s", conf->what,
+		    db_errmsg(conf->db));
+		return NULL;
+	}
+	return retention_new(conf);
 }
 
 void
@@ -129,4 +141,52 @@ retention_tick(retention_t *r, int64_t now)
 		log_info("retention: erased the text of %lld %s", (long long)r->erased, r->c.what);
 	retention_idle(r, now, r->c.every_ms);
 	return 0;
+}
+
+int
+retention_select(db_t *db, const char *sql, int64_t from, int64_t to, int64_t cutoff,
+    int64_t *ids, int max)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int n = 0, rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, from);
+	sqlite3_bind_int64(st, 2, to);
+	sqlite3_bind_int64(st, 3, cutoff);
+	sqlite3_bind_int(st, 4, max);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : -1;
+}
+
+int
+retention_exec(db_t *db, const char *sql, int64_t id)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+retention_record(db_t *db, const char *sql, int64_t id, int64_t now, const audit_entry_t *e)
+{
+	sqlite3_stmt *st = db_stmt(db, sql);
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, now);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? audit_append(db, e) : -1;
 }

@@ -18,6 +18,7 @@
 
 #include <stdint.h>
 
+#include "audit.h"
 #include "cfg.h"
 #include "db.h"
 #include "server.h"
@@ -50,6 +51,12 @@ typedef struct retention retention_t;
 
 /* A pass is asked for at once. */
 retention_t *retention_new(const retention_conf_t *conf);
+/*
+ * retention_new once schema (the daemon's own tables: its erasures) is
+ * made; NULL with err.
+ */
+retention_t *retention_open(const retention_conf_t *conf, const char *schema, char *err,
+    size_t errlen);
 void retention_destroy(retention_t **self_p);
 /*
  * The tick hook's part: a slice when one is due, in the open transaction.
@@ -58,5 +65,21 @@ void retention_destroy(retention_t **self_p);
 int retention_tick(retention_t *r, int64_t now);
 /* When the next slice or pass is due (now while a pass lasts). */
 int64_t retention_next_at(const retention_t *r);
+
+
+/*
+ * For a daemon's expired: runs sql, a cached SELECT of one id column with
+ * ?1 from, ?2 to, ?3 cutoff and ?4 max bound, into ids; their count, or -1.
+ */
+int retention_select(db_t *db, const char *sql, int64_t from, int64_t to, int64_t cutoff,
+    int64_t *ids, int max);
+/* For a daemon's erase: runs sql, a cached statement with ?1 id bound; 0 or -1. */
+int retention_exec(db_t *db, const char *sql, int64_t id);
+/*
+ * For a daemon's erase, last: records the erasure of id, a row by sql
+ * (?1 id, ?2 now bound) and the audit entry e; 0 or -1.
+ */
+int retention_record(db_t *db, const char *sql, int64_t id, int64_t now,
+    const audit_entry_t *e);
 
 #endif

@@ -45,7 +45,18 @@ harness_bin(void)
 	return b && *b ? b : "build/bin";
 }
 
-static char *
+#define HARNESS_CLI_ARGV 64     /* the client's argv, NULL included, at most */
+
+long
+harness_ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+char *
 harness_read(const char *path)
 {
 	FILE *f = fopen(path, "r");
@@ -559,22 +570,95 @@ harness_kill(harness_t *h, harness_daemon_t d, int sig)
 	return status;
 }
 
+char *
+harness_slurp(const char *path)
+{
+	char *s = harness_read(path);
+
+	return s != NULL ? s : xstrdup("");
+}
+
+/* The client's path, and argv: trygg -c h's config, then args (as many as fit). */
+static void
+harness_cli_argv(harness_t *h, const char *const *args, char *path, size_t pathlen,
+    const char *argv[HARNESS_CLI_ARGV])
+{
+	int n = 0;
+
+	snprintf(path, pathlen, "%s/trygg", harness_bin());
+	argv[n++] = "trygg";
+	argv[n++] = "-c";
+	argv[n++] = h->config;
+	for (int i = 0; args[i] && n < HARNESS_CLI_ARGV - 1; i++)
+		argv[n++] = args[i];
+	argv[n] = NULL;
+}
+
+pid_t
+harness_cli_spawn(harness_t *h, const char *const *args, int out_fd, const char *err_path)
+{
+	const char *argv[HARNESS_CLI_ARGV];
+	char path[512];
+	pid_t pid;
+
+	harness_cli_argv(h, args, path, sizeof(path), argv);
+	if ((pid = fork()) == 0) {
+		int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+		dup2(out_fd, 1);
+		dup2(err, 2);
+		execv(path, (char *const *)argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+int
+harness_cli_wait(pid_t pid, int ms)
+{
+	struct timespec t0;
+	int status = 0;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		pid_t w = waitpid(pid, &status, WNOHANG);
+
+		if (w == pid)
+			break;
+		if (w < 0 && errno != EINTR)
+			return -1;
+		if (harness_ms_since(&t0) > ms) {
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			break;
+		}
+		usleep(10000);
+	}
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+void
+harness_cli_env(const char *const *env)
+{
+	static const char *const own[] = {"TRYGG_CONFIG", "TRYGG_INTAKE", "TRYGG_ESCALATION",
+	    "TRYGG_NOTIFICATIONS", "TRYGG_REPORTING", "TRYGG_TIMEZONE"};
+
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		unsetenv(own[i]);
+	for (int i = 0; env != NULL && env[i] != NULL; i++)
+		putenv((char *)env[i]);
+}
+
 int
 harness_cli(harness_t *h, char **out, const char *const *args)
 {
 	char path[512], outfile[512];
-	const char *argv[64];
-	int n = 0, status;
+	const char *argv[HARNESS_CLI_ARGV];
+	int status;
 	pid_t pid;
 
-	snprintf(path, sizeof(path), "%s/trygg", harness_bin());
 	snprintf(outfile, sizeof(outfile), "%s/cli.out", h->dir);
-	argv[n++] = "trygg";
-	argv[n++] = "-c";
-	argv[n++] = h->config;
-	for (int i = 0; args[i] && n < 63; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
+	harness_cli_argv(h, args, path, sizeof(path), argv);
 	if ((pid = fork()) == 0) {
 		int fd = open(outfile, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 
@@ -585,9 +669,7 @@ harness_cli(harness_t *h, char **out, const char *const *args)
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	*out = harness_read(outfile);
-	if (*out == NULL)
-		*out = xstrdup("");
+	*out = harness_slurp(outfile);
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 

@@ -18,6 +18,7 @@
 
 #include <stdbool.h>
 #include <sys/types.h>
+#include <time.h>
 
 #include <msgpack.h>
 
@@ -119,9 +120,34 @@ const msgpack_object *harness_call(harness_t *h, harness_daemon_t d, pack_t *req
 const msgpack_object *harness_call_wait(harness_t *h, harness_daemon_t d, pack_t *req, int ms);
 /* A request map opened with v and op, for the caller to fill and close. */
 pack_t *harness_req(const char *op);
+/* Milliseconds since t0, a CLOCK_MONOTONIC time. */
+long harness_ms_since(const struct timespec *t0);
+/* A file's whole contents (malloc'd); NULL when it cannot be read. */
+char *harness_read(const char *path);
+/* A file's whole contents (malloc'd); "" when it cannot be read, never NULL. */
+char *harness_slurp(const char *path);
 /* Runs the trygg CLI with the harness's config; captures stdout+stderr into
  * out (malloc'd) and returns the exit status. args is a NULL-terminated list. */
 int harness_cli(harness_t *h, char **out, const char *const *args);
+/*
+ * Starts trygg -c h's config args... (NULL-terminated) with stdout to
+ * out_fd and stderr to the file err_path; its pid, or -1.
+ */
+pid_t harness_cli_spawn(harness_t *h, const char *const *args, int out_fd,
+    const char *err_path);
+/*
+ * Waits for a process, killed when it outlives ms: its exit status (128 +
+ * the signal when a signal ended it), or -1 when it cannot be waited for.
+ */
+int harness_cli_wait(pid_t pid, int ms);
+/*
+ * In a child about to run the client on its own: the caller's variables
+ * that would point it at a configuration, endpoints or a zone removed
+ * (TRYGG_CONFIG, TRYGG_INTAKE, TRYGG_ESCALATION, TRYGG_NOTIFICATIONS,
+ * TRYGG_REPORTING, TRYGG_TIMEZONE), then env's "NAME=value" put
+ * (NULL-terminated; may be NULL).
+ */
+void harness_cli_env(const char *const *env);
 
 /* An HTTP answer read by harness_http. */
 typedef struct {

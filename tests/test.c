@@ -8,6 +8,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
 
 int test_failures;
 
@@ -80,4 +83,52 @@ test_run(int argc, char **argv, const char *const *names,
 	}
 	printf("# %s: %d passed, %d failed\n", prog, passed, failed);
 	return failed ? 1 : 0;
+}
+
+long long
+test_sql_int(const char *path, const char *sql)
+{
+	sqlite3 *c;
+	sqlite3_stmt *st;
+	long long v = -1;
+
+	if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		sqlite3_close(c);
+		return -1;
+	}
+	if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	} else {
+		test_fail(__FILE__, __LINE__, "%s: %s", sql, sqlite3_errmsg(c));
+	}
+	sqlite3_close(c);
+	return v;
+}
+
+long long
+test_sql_wait(const char *path, const char *sql, long long want, int ms)
+{
+	long long v = -1;
+
+	for (int i = 0; i < ms / 50; i++) {
+		if ((v = test_sql_int(path, sql)) >= want)
+			break;
+		usleep(50000);
+	}
+	return v;
+}
+
+void
+test_sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *c;
+	char *msg = NULL;
+
+	CHECK(sqlite3_open(path, &c) == SQLITE_OK);
+	if (sqlite3_exec(c, sql, NULL, NULL, &msg) != SQLITE_OK)
+		test_fail(__FILE__, __LINE__, "%s: %s", sql, msg ? msg : "?");
+	sqlite3_free(msg);
+	sqlite3_close(c);
 }

@@ -19,6 +19,18 @@ void test_fail(const char *file, int line, const char *fmt, ...)
 int test_run(int argc, char **argv, const char *const *names,
     void (*const *fns)(void), int n);
 
+/*
+ * Checks on a database file (a daemon's, while it runs), each on a
+ * connection of its own. test_sql_int: the integer in the first column of
+ * sql's first row; -1 when the file cannot be opened or there is no row,
+ * and a query SQLite refuses fails the case. test_sql_wait: test_sql_int
+ * until it is want or more, or ms have passed; its last answer.
+ * test_sql_exec: runs sql (statements), failing the case when it cannot.
+ */
+long long test_sql_int(const char *path, const char *sql);
+long long test_sql_wait(const char *path, const char *sql, long long want, int ms);
+void test_sql_exec(const char *path, const char *sql);
+
 #define TEST(name) static void name(void)
 
 #define CHECK(cond) do { if (!(cond)) \

@@ -30,7 +30,6 @@
 
 #include <inttypes.h>
 #include <stdio.h>
-#include <string.h>
 
 static const char *const escalation_retention_schema =
 	"CREATE TABLE IF NOT EXISTS erasures ("
@@ -56,39 +55,13 @@ escalation_retention_expired(void *ctx, int64_t from, int64_t to, int64_t cutoff
     int64_t *ids, int max)
 {
 	escalation_t *esc = ctx;
-	sqlite3_stmt *st = db_stmt(esc->db, "SELECT e.id FROM escalations e"
+
+	return retention_select(esc->db, "SELECT e.id FROM escalations e"
 	    " LEFT JOIN erasures x ON x.id = e.id"
 	    " WHERE e.id > ?1 AND e.id <= ?2 AND x.id IS NULL"
 	    " AND max(e.created_at, coalesce(e.acked_at, 0), coalesce(e.resolved_at, 0),"
 	    "   coalesce((SELECT max(v.at) FROM events v WHERE v.escalation = e.id), 0)) < ?3"
-	    " ORDER BY e.id LIMIT ?4");
-	int n = 0, rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
-	sqlite3_bind_int64(st, 3, cutoff);
-	sqlite3_bind_int(st, 4, max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
-		ids[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : -1;
-}
-
-/* Runs a cached statement bound to one id; 0 or -1. */
-static int
-escalation_retention_run(escalation_t *esc, const char *sql, int64_t id)
-{
-	sqlite3_stmt *st = db_stmt(esc->db, sql);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    " ORDER BY e.id LIMIT ?4", from, to, cutoff, ids, max);
 }
 
 /* retention_conf_t.erase: one escalation's text, and the record of it */
@@ -99,24 +72,17 @@ escalation_retention_erase(void *ctx, int64_t id, int64_t now)
 	char target[32];
 	audit_entry_t e = {now, ESCALATION_SERVICE, "retention.erase", target, "ok",
 	    "escalations"};
-	sqlite3_stmt *st;
-	int rc;
 
 	snprintf(target, sizeof(target), "%" PRId64, id);
-	if (escalation_retention_run(esc, "UPDATE escalations SET summary = '"
+	if (retention_exec(esc->db, "UPDATE escalations SET summary = '"
 	    ESCALATION_ERASED "', location = NULL WHERE id = ?1", id) < 0 ||
-	    escalation_retention_run(esc, "UPDATE events SET note = NULL,"
+	    retention_exec(esc->db, "UPDATE events SET note = NULL,"
 	    " by = CASE WHEN action = 'note' THEN NULL ELSE by END WHERE escalation = ?1", id) < 0 ||
-	    escalation_retention_run(esc, "UPDATE notifications SET outcome = '"
-	    ESCALATION_ERASED "' WHERE escalation = ?1 AND outcome IS NOT NULL", id) < 0 ||
-	    (st = db_stmt(esc->db, "INSERT INTO erasures (id, incident, at)"
-	    " SELECT id, incident, ?2 FROM escalations WHERE id = ?1")) == NULL)
+	    retention_exec(esc->db, "UPDATE notifications SET outcome = '"
+	    ESCALATION_ERASED "' WHERE escalation = ?1 AND outcome IS NOT NULL", id) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? audit_append(esc->db, &e) : -1;
+	return retention_record(esc->db, "INSERT INTO erasures (id, incident, at)"
+	    " SELECT id, incident, ?2 FROM escalations WHERE id = ?1", id, now, &e);
 }
 
 int
@@ -137,13 +103,8 @@ escalation_retention_open(escalation_t *esc, char *err, size_t errlen)
 		.erase = escalation_retention_erase,
 	};
 
-	if (db_exec(esc->db, escalation_retention_schema) < 0) {
-		snprintf(err, errlen, "escalation: creating the erasures table: %s",
-		    db_errmsg(esc->db));
-		return -1;
-	}
-	esc->retention = retention_new(&c);
-	return 0;
+	esc->retention = retention_open(&c, escalation_retention_schema, err, errlen);
+	return esc->retention != NULL ? 0 : -1;
 }
 
 void

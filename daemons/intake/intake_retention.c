@@ -27,7 +27,6 @@
 #include "retention.h"
 
 #include <stdio.h>
-#include <string.h>
 
 static const char *const intake_retention_schema =
 	"CREATE TABLE IF NOT EXISTS erasures ("
@@ -50,37 +49,11 @@ intake_retention_expired(void *ctx, int64_t from, int64_t to, int64_t cutoff, in
     int max)
 {
 	intake_t *in = ctx;
-	sqlite3_stmt *st = db_stmt(in->db, "SELECT i.row FROM incidents i"
+
+	return retention_select(in->db, "SELECT i.row FROM incidents i"
 	    " LEFT JOIN erasures e ON e.row = i.row"
 	    " WHERE i.row > ?1 AND i.row <= ?2 AND i.updated_at < ?3 AND e.row IS NULL"
-	    " ORDER BY i.row LIMIT ?4");
-	int n = 0, rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, from);
-	sqlite3_bind_int64(st, 2, to);
-	sqlite3_bind_int64(st, 3, cutoff);
-	sqlite3_bind_int(st, 4, max);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < max)
-		rows[n++] = sqlite3_column_int64(st, 0);
-	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? n : -1;
-}
-
-/* Runs a cached statement bound to one row; 0 or -1. */
-static int
-intake_retention_run(intake_t *in, const char *sql, int64_t row)
-{
-	sqlite3_stmt *st = db_stmt(in->db, sql);
-	int rc;
-
-	if (st == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, row);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	    " ORDER BY i.row LIMIT ?4", from, to, cutoff, rows, max);
 }
 
 /* retention_conf_t.erase: one incident's text, and the record of it */
@@ -101,20 +74,14 @@ intake_retention_erase(void *ctx, int64_t row, int64_t now)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW)
 		return -1;
-	if (intake_retention_run(in, "UPDATE incidents SET summary = '" INTAKE_ERASED "',"
+	if (retention_exec(in->db, "UPDATE incidents SET summary = '" INTAKE_ERASED "',"
 	    " reporter = '" INTAKE_ERASED "', details = NULL, location = NULL, partners = NULL"
 	    " WHERE row = ?1", row) < 0 ||
-	    intake_retention_run(in, "UPDATE history SET by = '" INTAKE_ERASED "', note = NULL"
-	    " WHERE incident = ?1", row) < 0 ||
-	    (st = db_stmt(in->db, "INSERT INTO erasures (row, number, at) VALUES (?1, ?2, ?3)"))
-	    == NULL)
+	    retention_exec(in->db, "UPDATE history SET by = '" INTAKE_ERASED "', note = NULL"
+	    " WHERE incident = ?1", row) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, row);
-	sqlite3_bind_text(st, 2, number, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, now);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? audit_append(in->db, &e) : -1;
+	return retention_record(in->db, "INSERT INTO erasures (row, number, at)"
+	    " SELECT row, number, ?2 FROM incidents WHERE row = ?1", row, now, &e);
 }
 
 int
@@ -135,12 +102,8 @@ intake_retention_open(intake_t *in, server_t *srv, char *err, size_t errlen)
 		.erase = intake_retention_erase,
 	};
 
-	if (db_exec(in->db, intake_retention_schema) < 0) {
-		snprintf(err, errlen, "intake: creating the erasures table: %s", db_errmsg(in->db));
-		return -1;
-	}
-	in->retention = retention_new(&c);
-	return 0;
+	in->retention = retention_open(&c, intake_retention_schema, err, errlen);
+	return in->retention != NULL ? 0 : -1;
 }
 
 void

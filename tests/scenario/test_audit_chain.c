@@ -55,43 +55,13 @@ dbpath(harness_t *h, const char *file, char out[512])
 	snprintf(out, 512, "%s/data/%s", h->dir, file);
 }
 
-/* One number from SQL on a plain read connection; -1 on failure. */
-static long long
-sql_int(const char *path, const char *sql)
-{
-	sqlite3 *c;
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		sqlite3_close(c);
-		return -1;
-	}
-	if (sqlite3_prepare_v2(c, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	} else {
-		test_fail(__FILE__, __LINE__, "%s: %s", sql, sqlite3_errmsg(c));
-	}
-	sqlite3_close(c);
-	return v;
-}
-
 /* Runs SQL on a plain connection with the triggers dropped, as an intruder would. */
 static void
 tamper(const char *path, const char *sql)
 {
-	sqlite3 *c;
-	char *msg = NULL;
-
-	CHECK(sqlite3_open(path, &c) == SQLITE_OK);
-	if (sqlite3_exec(c, "DROP TRIGGER IF EXISTS audit_no_update;"
-	    "DROP TRIGGER IF EXISTS audit_no_delete;", NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(c, sql, NULL, NULL, &msg) != SQLITE_OK)
-		test_fail(__FILE__, __LINE__, "tamper: %s: %s", sql, msg ? msg : "?");
-	sqlite3_free(msg);
-	sqlite3_close(c);
+	test_sql_exec(path, "DROP TRIGGER IF EXISTS audit_no_update;"
+	    "DROP TRIGGER IF EXISTS audit_no_delete;");
+	test_sql_exec(path, sql);
 }
 
 /* Copies a database (WAL included) with VACUUM INTO. */
@@ -103,20 +73,6 @@ copy_db(const char *from, const char *to)
 	unlink(to);
 	snprintf(sql, sizeof(sql), "VACUUM INTO '%s'", to);
 	tamper(from, sql);
-}
-
-/* Waits until SQL answers at least want; the last answer. */
-static long long
-wait_int(const char *path, const char *sql, long long want)
-{
-	long long v = -1;
-
-	for (int i = 0; i < WAIT_MS / 50; i++) {
-		if ((v = sql_int(path, sql)) >= want)
-			break;
-		usleep(50000);
-	}
-	return v;
 }
 
 /* A request with an unknown field, a bad read, an unknown op: refused, each kind. */
@@ -177,9 +133,9 @@ TEST(writes_and_refusals_are_in_the_chain)
 	snprintf(number2, sizeof(number2), "%s", submit(h(), "audit-2", false));
 	CHECK(number1[0] != '\0' && number2[0] != '\0');
 	/* a retried submit changes nothing and adds no entry */
-	before = sql_int(in, "SELECT count(*) FROM audit");
+	before = test_sql_int(in, "SELECT count(*) FROM audit");
 	CHECK_STR(submit(h(), "audit-2", false), number2);
-	CHECK_INT(sql_int(in, "SELECT count(*) FROM audit"), before);
+	CHECK_INT(test_sql_int(in, "SELECT count(*) FROM audit"), before);
 
 	p = harness_req("update");
 	pack_kv_str(p, "number", number2);
@@ -193,12 +149,12 @@ TEST(writes_and_refusals_are_in_the_chain)
 
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE op = 'submit' AND "
 	    "actor = 'local' AND outcome = 'ok' AND target = '%s'", number1);
-	CHECK_INT(sql_int(in, sql), 1);
+	CHECK_INT(test_sql_int(in, sql), 1);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE op = 'update' AND "
 	    "target = '%s' AND detail = 'status=closed note'", number2);
-	CHECK_INT(sql_int(in, sql), 1);
+	CHECK_INT(test_sql_int(in, sql), 1);
 	/* no free text anywhere in the chain */
-	CHECK_INT(sql_int(in, "SELECT count(*) FROM audit WHERE actor || op || target || "
+	CHECK_INT(test_sql_int(in, "SELECT count(*) FROM audit WHERE actor || op || target || "
 	    "outcome || detail LIKE '%Anna%' OR detail LIKE '%Cecilia%' OR "
 	    "detail LIKE '%Bertil%'"), 0);
 
@@ -207,29 +163,29 @@ TEST(writes_and_refusals_are_in_the_chain)
 	 * and minute, and every refusal is counted. What is still counted is
 	 * written when the daemon stops.
 	 */
-	before = sql_int(in, "SELECT count(*) FROM audit");
+	before = test_sql_int(in, "SELECT count(*) FROM audit");
 	refuse(h(), 100);
 	/* answered before any dispatch: a frame that is no msgpack map */
 	r = harness_call_raw(h(), H_INTAKE, "\xc1garbage", 8);
 	CHECK_STR(h_code(r), "bad_request");
 	CHECK(harness_kill(h(), H_INTAKE, SIGTERM) == 0);
-	CHECK_INT(sql_int(in, "SELECT count(*) FROM audit WHERE op = '?' AND outcome = "
+	CHECK_INT(test_sql_int(in, "SELECT count(*) FROM audit WHERE op = '?' AND outcome = "
 	    "'bad_request' AND actor = 'unknown'"), 1);
-	CHECK_INT(sql_int(in, "SELECT sum(CASE WHEN detail LIKE 'count=%' THEN "
+	CHECK_INT(test_sql_int(in, "SELECT sum(CASE WHEN detail LIKE 'count=%' THEN "
 	    "CAST(substr(detail, 7) AS INTEGER) ELSE 1 END) FROM audit WHERE op = 'get' AND "
 	    "outcome = 'not_found' AND actor = 'local'"), 100);
-	CHECK_INT(sql_int(in, "SELECT sum(CASE WHEN detail LIKE 'count=%' THEN "
+	CHECK_INT(test_sql_int(in, "SELECT sum(CASE WHEN detail LIKE 'count=%' THEN "
 	    "CAST(substr(detail, 7) AS INTEGER) ELSE 1 END) FROM audit WHERE op = '?' AND "
 	    "outcome = 'unknown_op'"), 100);
 	/* two kinds, each at most a first and a count per minute; a minute may turn */
-	CHECK(sql_int(in, "SELECT count(*) FROM audit") - before <= 2 * 2 * 2 + 1);
+	CHECK(test_sql_int(in, "SELECT count(*) FROM audit") - before <= 2 * 2 * 2 + 1);
 	CHECK(harness_start(h(), H_INTAKE) == 0);
 
 	/* the daemon's own work, under its own name */
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE actor = "
 	    "'trygg-escalation' AND op = 'escalation.created'");
-	CHECK(wait_int(esc, sql, 1) == 1);
-	CHECK(sql_int(esc, "SELECT count(*) FROM audit WHERE op = 'link.deliver' AND "
+	CHECK(test_sql_wait(esc, sql, 1, WAIT_MS) == 1);
+	CHECK(test_sql_int(esc, "SELECT count(*) FROM audit WHERE op = 'link.deliver' AND "
 	    "outcome = 'ok'") >= 1);
 }
 
@@ -245,13 +201,15 @@ TEST(a_failed_write_leaves_neither_change_nor_entry)
 	dbpath(f, "incidents.db", in);
 	number = submit(f, "audit-fails", false);
 	CHECK_STR(number, "");
-	CHECK_INT(sql_int(in, "SELECT count(*) FROM incidents"), 0);
-	CHECK_INT(sql_int(in, "SELECT count(*) FROM audit WHERE op = 'submit' AND outcome = 'ok'"), 0);
+	CHECK_INT(test_sql_int(in, "SELECT count(*) FROM incidents"), 0);
+	CHECK_INT(test_sql_int(in, "SELECT count(*) FROM audit WHERE op = 'submit'"
+	    " AND outcome = 'ok'"), 0);
 	CHECK(submit(f, "audit-works", false)[0] != '\0');
-	CHECK_INT(sql_int(in, "SELECT count(*) FROM audit WHERE op = 'submit' AND outcome = 'ok'"), 1);
+	CHECK_INT(test_sql_int(in, "SELECT count(*) FROM audit WHERE op = 'submit'"
+	    " AND outcome = 'ok'"), 1);
 	/* the refusal itself is recorded, at the latest when the daemon stops */
 	CHECK(harness_kill(f, H_INTAKE, SIGTERM) == 0);
-	CHECK_INT(sql_int(in, "SELECT count(*) FROM audit WHERE op = 'submit' AND "
+	CHECK_INT(test_sql_int(in, "SELECT count(*) FROM audit WHERE op = 'submit' AND "
 	    "outcome = 'internal'"), 1);
 	harness_destroy(&f);
 }
@@ -289,7 +247,7 @@ TEST(verify_names_what_was_tampered_with)
 
 	dbpath(h(), "incidents.db", in);
 	CHECK(harness_kill(h(), H_INTAKE, SIGTERM) == 0);
-	last = sql_int(in, "SELECT max(seq) FROM audit");
+	last = test_sql_int(in, "SELECT max(seq) FROM audit");
 	CHECK(last > 3);
 	for (size_t i = 0; i < sizeof(tamperings) / sizeof(tamperings[0]); i++) {
 		const char *args[] = {"audit", "verify", "--db", copy, NULL};

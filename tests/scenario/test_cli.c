@@ -75,89 +75,30 @@ typedef struct {
 
 static run_t R;                 /* the last run() */
 
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	buf_t b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL)
-		return xstrdup("");
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	return b.data ? b.data : xstrdup("");
-}
-
 /* Starts trygg -c CONFIG ARGS... with its output in files named after slot. */
 static void
 spawn(spawn_t *s, harness_t *hh, int slot, const char *const *args)
 {
-	const char *bin = getenv("TRYGG_BIN");
-	const char *argv[64];
-	char path[512];
-	int n = 0;
+	int out;
 
-	snprintf(path, sizeof(path), "%s/trygg", bin && *bin ? bin : "build/bin");
 	snprintf(s->out_path, sizeof(s->out_path), "%s/run-%d.out", hh->dir, slot);
 	snprintf(s->err_path, sizeof(s->err_path), "%s/run-%d.err", hh->dir, slot);
-	argv[n++] = "trygg";
-	argv[n++] = "-c";
-	argv[n++] = hh->config;
-	for (int i = 0; args[i] && n < 63; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
 	clock_gettime(CLOCK_MONOTONIC, &s->start);
-	if ((s->pid = fork()) == 0) {
-		int out = open(s->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int err = open(s->err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		dup2(out, 1);
-		dup2(err, 2);
-		execv(path, (char *const *)argv);
-		_exit(127);
-	}
+	out = open(s->out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	s->pid = harness_cli_spawn(hh, args, out, s->err_path);
+	close(out);
 }
 
-/* Waits for a spawned client (killing it after CLI_HANG_MS) into r. */
+/* Waits for a spawned client (killing it CLI_HANG_MS after its start) into r. */
 static void
 finish(spawn_t *s, run_t *r)
 {
-	int status = 0;
-
 	free(r->out);
 	free(r->err);
-	for (;;) {
-		pid_t w = waitpid(s->pid, &status, WNOHANG);
-
-		if (w == s->pid)
-			break;
-		if (w < 0 && errno != EINTR) {
-			status = -1;
-			break;
-		}
-		if (ms_since(&s->start) > CLI_HANG_MS) {
-			kill(s->pid, SIGKILL);
-			waitpid(s->pid, &status, 0);
-			break;
-		}
-		usleep(10000);
-	}
-	r->ms = ms_since(&s->start);
-	r->status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	r->out = slurp(s->out_path);
-	r->err = slurp(s->err_path);
+	r->status = harness_cli_wait(s->pid, CLI_HANG_MS - (int)harness_ms_since(&s->start));
+	r->ms = harness_ms_since(&s->start);
+	r->out = harness_slurp(s->out_path);
+	r->err = harness_slurp(s->err_path);
 }
 
 static int
@@ -969,7 +910,7 @@ TEST(config_check_accepts_the_tests_configuration)
 
 TEST(config_check_reports_every_error_with_its_position)
 {
-	char *good = slurp(h()->config), *bad1, *bad2;
+	char *good = harness_slurp(h()->config), *bad1, *bad2;
 	char want_tz[512], want_ack[512];
 	const char *path;
 	int tz_line, tz_col, ack_line, ack_col;

@@ -79,15 +79,6 @@ h(void)
 	return H;
 }
 
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 static void
 sleep_ms(int ms)
 {
@@ -97,81 +88,6 @@ sleep_ms(int ms)
 }
 
 /* ---- running the client ---- */
-
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	buf_t b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL)
-		return xstrdup("");
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	return b.data ? b.data : xstrdup("");
-}
-
-static void
-client_path(char *path, size_t len)
-{
-	const char *bin = getenv("TRYGG_BIN");
-
-	snprintf(path, len, "%s/trygg", bin && *bin ? bin : "build/bin");
-}
-
-/* Starts trygg -c CONFIG ARGS... with stdout to fd out (or a pipe) and stderr to err_path. */
-static pid_t
-spawn(harness_t *hh, const char *const *args, int out_fd, const char *err_path)
-{
-	const char *argv[64];
-	char path[512];
-	int n = 0;
-	pid_t pid;
-
-	client_path(path, sizeof(path));
-	argv[n++] = "trygg";
-	argv[n++] = "-c";
-	argv[n++] = hh->config;
-	for (int i = 0; args[i] && n < 63; i++)
-		argv[n++] = args[i];
-	argv[n] = NULL;
-	if ((pid = fork()) == 0) {
-		int err = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-
-		dup2(out_fd, 1);
-		dup2(err, 2);
-		execv(path, (char *const *)argv);
-		_exit(127);
-	}
-	return pid;
-}
-
-static int
-wait_status(pid_t pid, int ms)
-{
-	struct timespec t0;
-	int status = 0;
-
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (;;) {
-		pid_t w = waitpid(pid, &status, WNOHANG);
-
-		if (w == pid)
-			break;
-		if (w < 0 && errno != EINTR)
-			return -1;
-		if (ms_since(&t0) > ms) {
-			kill(pid, SIGKILL);
-			waitpid(pid, &status, 0);
-			break;
-		}
-		sleep_ms(10);
-	}
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 static int
 run_on(harness_t *hh, const char *const *args)
@@ -183,13 +99,13 @@ run_on(harness_t *hh, const char *const *args)
 	snprintf(out_path, sizeof(out_path), "%s/run.out", hh->dir);
 	snprintf(err_path, sizeof(err_path), "%s/run.err", hh->dir);
 	fd = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	pid = spawn(hh, args, fd, err_path);
+	pid = harness_cli_spawn(hh, args, fd, err_path);
 	close(fd);
-	R.status = wait_status(pid, HANG_MS);
+	R.status = harness_cli_wait(pid, HANG_MS);
 	free(R.out);
 	free(R.err);
-	R.out = slurp(out_path);
-	R.err = slurp(err_path);
+	R.out = harness_slurp(out_path);
+	R.err = harness_slurp(err_path);
 	return R.status;
 }
 
@@ -567,7 +483,7 @@ TEST(escalation_down_get_submit_and_status_say_so)
 
 		snprintf(path[i], sizeof(path[i]), "%s/direct-%d", hh->dir, i);
 		fd = open(path[i], O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		pids[i] = spawn(hh, direct[i], fd, path[i]);
+		pids[i] = harness_cli_spawn(hh, direct[i], fd, path[i]);
 		close(fd);
 	}
 	snprintf(num, sizeof(num), "%s", submit_(hh, sub, __LINE__));
@@ -595,8 +511,8 @@ TEST(escalation_down_get_submit_and_status_say_so)
 	for (int i = 0; i < 3; i++) {
 		char *err;
 
-		CHECK_INT(wait_status(pids[i], HANG_MS), 69);
-		err = slurp(path[i]);
+		CHECK_INT(harness_cli_wait(pids[i], HANG_MS), 69);
+		err = harness_slurp(path[i]);
 		CHECK_HAS(err, hh->endpoint[H_ESCALATION]);
 		free(err);
 	}
@@ -641,7 +557,7 @@ watch_start(watch_t *w, harness_t *hh, const char *const *args)
 	if (pipe(p) < 0)
 		abort();
 	snprintf(w->err_path, sizeof(w->err_path), "%s/watch.err", hh->dir);
-	w->pid = spawn(hh, args, p[1], w->err_path);
+	w->pid = harness_cli_spawn(hh, args, p[1], w->err_path);
 	close(p[1]);
 	w->fd = p[0];
 	fcntl(w->fd, F_SETFL, O_NONBLOCK);
@@ -661,7 +577,7 @@ watch_until(watch_t *w, size_t from, const char *needle, int ms)
 
 		if (w->out.len > from && strstr(buf_str(&w->out) + from, needle) != NULL)
 			return true;
-		if (ms_since(&t0) > ms)
+		if (harness_ms_since(&t0) > ms)
 			return false;
 		if (poll(&pfd, 1, 100) > 0) {
 			if ((n = read(w->fd, chunk, sizeof(chunk))) > 0)
@@ -676,7 +592,7 @@ watch_until(watch_t *w, size_t from, const char *needle, int ms)
 static int
 watch_connections(watch_t *w)
 {
-	char *err = slurp(w->err_path);
+	char *err = harness_slurp(w->err_path);
 	int n = 0;
 
 	for (const char *p = err; (p = strstr(p, "connected to")) != NULL; p++)
@@ -691,7 +607,7 @@ watch_stop(watch_t *w)
 	int st;
 
 	kill(w->pid, SIGTERM);
-	st = wait_status(w->pid, WAIT_MS);
+	st = harness_cli_wait(w->pid, WAIT_MS);
 	close(w->fd);
 	buf_free(&w->out);
 	return st;

@@ -45,22 +45,6 @@ bin_dir(void)
 	return b && *b ? b : "build/bin";
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	buf_t b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL)
-		return xstrdup("");
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	return b.data ? b.data : xstrdup("");
-}
-
 /*
  * Runs program (a name in the bin folder, or a path with '/') with args,
  * no TRYGG_* variables but env ("NAME=value", NULL-terminated, may be
@@ -90,13 +74,7 @@ run_prog(const char *program, const char *const *env, const char *const *args)
 
 		dup2(o, 1);
 		dup2(e, 2);
-		unsetenv("TRYGG_CONFIG");
-		unsetenv("TRYGG_INTAKE");
-		unsetenv("TRYGG_ESCALATION");
-		unsetenv("TRYGG_NOTIFICATIONS");
-		unsetenv("TRYGG_REPORTING");
-		for (int i = 0; env && env[i]; i++)
-			putenv((char *)env[i]);
+		harness_cli_env(env);
 		alarm(RUN_MAX_MS / 1000);
 		execv(path, (char *const *)argv);
 		_exit(127);
@@ -105,8 +83,8 @@ run_prog(const char *program, const char *const *env, const char *const *args)
 		;
 	free(R.out);
 	free(R.err);
-	R.out = slurp(outp);
-	R.err = slurp(errp);
+	R.out = harness_slurp(outp);
+	R.err = harness_slurp(errp);
 	unlink(outp);
 	unlink(errp);
 	R.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -150,7 +128,7 @@ commands(char names[][32], int max)
 static char *
 man_text(void)
 {
-	char *m = slurp(MAN_PAGE), *w = m;
+	char *m = harness_slurp(MAN_PAGE), *w = m;
 
 	for (const char *r = m; *r; r++) {
 		if (r[0] == '\\' && r[1] == '-')

@@ -61,31 +61,6 @@ h(void)
 	return H;
 }
 
-static char *
-slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	buf_t b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-
-	if (f == NULL)
-		return xstrdup("");
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	return b.data ? b.data : xstrdup("");
-}
-
-static long
-ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /*
  * Runs trygg with exactly args (no -c added), no TRYGG_* variables but
  * env ("NAME=value", may be NULL), in the harness's folder.
@@ -130,14 +105,7 @@ run_env(const char *const *env, const char *const *args)
 
 		dup2(o, 1);
 		dup2(e, 2);
-		unsetenv("TRYGG_CONFIG");
-		unsetenv("TRYGG_INTAKE");
-		unsetenv("TRYGG_ESCALATION");
-		unsetenv("TRYGG_NOTIFICATIONS");
-		unsetenv("TRYGG_REPORTING");
-		unsetenv("TRYGG_TIMEZONE");
-		for (int i = 0; env && env[i]; i++)
-			putenv((char *)env[i]);
+		harness_cli_env(env);
 		if (chdir(h()->dir) < 0)
 			_exit(126);
 		alarm(RUN_MAX_S);
@@ -146,11 +114,11 @@ run_env(const char *const *env, const char *const *args)
 	}
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	R.ms = ms_since(&t0);
+	R.ms = harness_ms_since(&t0);
 	free(R.out);
 	free(R.err);
-	R.out = slurp(outp);
-	R.err = slurp(errp);
+	R.out = harness_slurp(outp);
+	R.err = harness_slurp(errp);
 	R.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	return R.status;
 }

@@ -8,6 +8,7 @@
  */
 #include "buf.h"
 #include "cfg.h"
+#include "harness.h"
 #include "mem.h"
 #include "test.h"
 
@@ -100,25 +101,6 @@ ops_install(const char *vars)
 	return rc;
 }
 
-static char *
-ops_read(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	buf_t b = BUF_INIT;
-	char chunk[4096];
-	size_t n;
-	char *s;
-
-	if (f == NULL)
-		return NULL;
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	fclose(f);
-	s = xstrdup(buf_str(&b));
-	buf_free(&b);
-	return s;
-}
-
 /* true when the unit text has the line "key=value" (value NULL: any value) */
 static bool
 ops_unit_has(const char *unit, const char *key, const char *value)
@@ -182,7 +164,7 @@ TEST(units_installed)
 		char exec[256], *unit;
 
 		snprintf(path, sizeof(path), "%s/usr/lib/systemd/system/%s.service", root, d);
-		if ((unit = ops_read(path)) == NULL) {
+		if ((unit = harness_read(path)) == NULL) {
 			test_fail(__FILE__, __LINE__, "%s: not installed", path);
 			continue;
 		}
@@ -211,7 +193,7 @@ TEST(units_installed)
 
 	/* the target wants every daemon; the configuration keeps data in the StateDirectory */
 	snprintf(path, sizeof(path), "%s/usr/lib/systemd/system/trygg.target", root);
-	out = ops_read(path);
+	out = harness_read(path);
 	CHECK(out != NULL);
 	for (size_t i = 0; out != NULL && i < OPS_NDAEMONS; i++) {
 		char want[64];
@@ -222,14 +204,14 @@ TEST(units_installed)
 	free(out);
 	/* the backup service runs the installed client on the installed configuration */
 	snprintf(path, sizeof(path), "%s/usr/lib/systemd/system/trygg-backup.service", root);
-	CHECK_HAS((out = ops_read(path)), "ExecStart=/bin/sh -c 'exec /usr/bin/trygg -c "
+	CHECK_HAS((out = harness_read(path)), "ExecStart=/bin/sh -c 'exec /usr/bin/trygg -c "
 	    "/etc/trygg/trygg.yaml backup ");
 	CHECK(out != NULL && ops_unit_has(out, "User", "trygg"));
 	free(out);
 	snprintf(path, sizeof(path), "%s/usr/lib/systemd/system/trygg-backup.timer", root);
 	CHECK(access(path, R_OK) == 0);
 	snprintf(path, sizeof(path), "%s/usr/lib/sysusers.d/trygg.conf", root);
-	CHECK_HAS((out = ops_read(path)), "u trygg ");
+	CHECK_HAS((out = harness_read(path)), "u trygg ");
 	free(out);
 	{
 		buf_t errors = BUF_INIT;
@@ -416,7 +398,7 @@ ops_page_keys(const char *page, ops_set_t *out)
 TEST(config_keys_documented)
 {
 	ops_set_t schema = {0}, page = {0};
-	char *text = ops_read("docs/trygg.yaml.5");
+	char *text = harness_read("docs/trygg.yaml.5");
 
 	CHECK(text != NULL);
 	cfg_keys(ops_set_add, &schema);

@@ -49,49 +49,6 @@ stop_all(harness_t *h)
 		CHECK(harness_kill(h, daemons[i], SIGTERM) == 0);
 }
 
-static long long
-sql_int(const char *path, const char *sql)
-{
-	sqlite3 *c;
-	sqlite3_stmt *st;
-	long long v = -1;
-
-	if (sqlite3_open_v2(path, &c, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
-	    sqlite3_prepare_v2(c, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-	}
-	sqlite3_close(c);
-	return v;
-}
-
-static long long
-wait_int(const char *path, const char *sql, long long want)
-{
-	long long v = -1;
-
-	for (int i = 0; i < WAIT_MS / 50; i++) {
-		if ((v = sql_int(path, sql)) >= want)
-			break;
-		usleep(50000);
-	}
-	return v;
-}
-
-static void
-exec_sql(const char *path, const char *sql)
-{
-	sqlite3 *c;
-	char *msg = NULL;
-
-	CHECK(sqlite3_open(path, &c) == SQLITE_OK);
-	if (sqlite3_exec(c, sql, NULL, NULL, &msg) != SQLITE_OK)
-		test_fail(__FILE__, __LINE__, "%s: %s", sql, msg ? msg : "?");
-	sqlite3_free(msg);
-	sqlite3_close(c);
-}
-
 static const char *
 submit(harness_t *h, const char *id, bool external)
 {
@@ -220,8 +177,10 @@ TEST(exactly_the_expired_text_is_erased_everywhere)
 	CHECK(a[0] && c[0]);
 	note(h, a, true);
 	note(h, c, true);
-	CHECK_INT(wait_int(esc, "SELECT count(*) FROM events WHERE action = 'note'", 1), 1);
-	CHECK_INT(wait_int(rep, "SELECT count(*) FROM incidents WHERE status = 'closed'", 2), 2);
+	CHECK_INT(test_sql_wait(esc, "SELECT count(*) FROM events WHERE action = 'note'", 1,
+	    WAIT_MS), 1);
+	CHECK_INT(test_sql_wait(rep, "SELECT count(*) FROM incidents WHERE status = 'closed'", 2,
+	    WAIT_MS), 2);
 	stop_all(h);
 
 	/* B: a day and a half later, still open */
@@ -229,8 +188,9 @@ TEST(exactly_the_expired_text_is_erased_everywhere)
 	snprintf(b, sizeof(b), "%s", submit(h, "ret-b", true));
 	CHECK(b[0]);
 	note(h, b, false);
-	CHECK_INT(wait_int(esc, "SELECT count(*) FROM events WHERE action = 'note'", 2), 2);
-	CHECK_INT(wait_int(rep, "SELECT count(*) FROM incidents", 3), 3);
+	CHECK_INT(test_sql_wait(esc, "SELECT count(*) FROM events WHERE action = 'note'", 2,
+	    WAIT_MS), 2);
+	CHECK_INT(test_sql_wait(rep, "SELECT count(*) FROM incidents", 3, WAIT_MS), 3);
 	CHECK(get(h, a, &sa) && get(h, b, &sb) && get(h, c, &sc));
 	CHECK(sa.details && sa.location && sa.partners && sa.note);
 	before = report(h);
@@ -239,11 +199,11 @@ TEST(exactly_the_expired_text_is_erased_everywhere)
 
 	/* two years on: cutoff 2024-03-02 00:00Z */
 	start_all(h, "2026-03-02T00:00:00Z");
-	CHECK_INT(wait_int(in, "SELECT count(*) FROM erasures", 2), 2);
-	CHECK_INT(wait_int(esc, "SELECT count(*) FROM erasures", 1), 1);
+	CHECK_INT(test_sql_wait(in, "SELECT count(*) FROM erasures", 2, WAIT_MS), 2);
+	CHECK_INT(test_sql_wait(esc, "SELECT count(*) FROM erasures", 1, WAIT_MS), 1);
 	/* recorded at the daemons' time (2026-03-02T00:00:00Z and on) */
-	CHECK_INT(sql_int(in, "SELECT count(*) FROM erasures WHERE at >= 1772409600000"), 2);
-	CHECK_INT(sql_int(esc, "SELECT count(*) FROM erasures WHERE at >= 1772409600000"), 1);
+	CHECK_INT(test_sql_int(in, "SELECT count(*) FROM erasures WHERE at >= 1772409600000"), 2);
+	CHECK_INT(test_sql_int(esc, "SELECT count(*) FROM erasures WHERE at >= 1772409600000"), 1);
 	CHECK(get(h, a, &now_a) && get(h, b, &now_b) && get(h, c, &now_c));
 
 	/* A and C: the text is gone, everything else is as it was */
@@ -255,9 +215,9 @@ TEST(exactly_the_expired_text_is_erased_everywhere)
 	CHECK(!now_a.details && !now_a.location && !now_a.partners && !now_a.note);
 	CHECK_STR(now_c.summary, ERASED);
 	CHECK(!now_c.details && !now_c.note);
-	CHECK_INT(sql_int(in, "SELECT count(*) FROM incidents WHERE summary LIKE '%Anna%' OR "
+	CHECK_INT(test_sql_int(in, "SELECT count(*) FROM incidents WHERE summary LIKE '%Anna%' OR "
 	    "details IS NOT NULL OR location IS NOT NULL"), 1);  /* B's */
-	CHECK_INT(sql_int(in, "SELECT count(*) FROM history WHERE note LIKE '%Anna%'"), 1);
+	CHECK_INT(test_sql_int(in, "SELECT count(*) FROM history WHERE note LIKE '%Anna%'"), 1);
 
 	/* B, a day inside its time: untouched */
 	CHECK_STR(now_b.kept, sb.kept);
@@ -269,17 +229,17 @@ TEST(exactly_the_expired_text_is_erased_everywhere)
 	/* trygg-escalation: A's copy erased, B's kept */
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM escalations WHERE incident = '%s' AND "
 	    "summary = '" ERASED "' AND location IS NULL", a);
-	CHECK_INT(sql_int(esc, sql), 1);
+	CHECK_INT(test_sql_int(esc, sql), 1);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM events v JOIN escalations e ON "
 	    "e.id = v.escalation WHERE e.incident = '%s' AND (v.note IS NOT NULL OR "
 	    "(v.action = 'note' AND v.by IS NOT NULL))", a);
-	CHECK_INT(sql_int(esc, sql), 0);
+	CHECK_INT(test_sql_int(esc, sql), 0);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM escalations WHERE incident = '%s' AND "
 	    "summary LIKE '%%Anna%%' AND location IS NOT NULL", b);
-	CHECK_INT(sql_int(esc, sql), 1);
+	CHECK_INT(test_sql_int(esc, sql), 1);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM events v JOIN escalations e ON "
 	    "e.id = v.escalation WHERE e.incident = '%s' AND v.note LIKE '%%Anna%%'", b);
-	CHECK_INT(sql_int(esc, sql), 1);
+	CHECK_INT(test_sql_int(esc, sql), 1);
 
 	/* the report counts what it counted */
 	after = report(h);
@@ -288,11 +248,11 @@ TEST(exactly_the_expired_text_is_erased_everywhere)
 	/* each erasure in the chain, by the daemon, and nothing for B */
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE op = 'retention.erase' "
 	    "AND actor = 'trygg-intake' AND (target = '%s' OR target = '%s')", a, c);
-	CHECK_INT(sql_int(in, sql), 2);
+	CHECK_INT(test_sql_int(in, sql), 2);
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit WHERE op = 'retention.erase' "
 	    "AND target = '%s'", b);
-	CHECK_INT(sql_int(in, sql), 0);
-	CHECK_INT(sql_int(esc, "SELECT count(*) FROM audit WHERE op = 'retention.erase' AND "
+	CHECK_INT(test_sql_int(in, sql), 0);
+	CHECK_INT(test_sql_int(esc, "SELECT count(*) FROM audit WHERE op = 'retention.erase' AND "
 	    "actor = 'trygg-escalation' AND target = (SELECT id FROM erasures)"), 1);
 	CHECK_INT(harness_cli(h, &out, verify), 0);
 	free(out);
@@ -320,8 +280,8 @@ TEST(a_backlog_is_erased_in_slices_between_submits)
 	    " 'old-' || x, fingerprint, team, district, category, severity, summary, reporter,"
 	    " details, location, occurred_at, received_at, updated_at, escalation, status"
 	    " FROM n, incidents WHERE incidents.row = 1", BACKLOG);
-	exec_sql(in, sql);
-	CHECK_INT(sql_int(in, "SELECT count(*) FROM incidents"), BACKLOG + 1);
+	test_sql_exec(in, sql);
+	CHECK_INT(test_sql_int(in, "SELECT count(*) FROM incidents"), BACKLOG + 1);
 
 	/* now, on the real clock: the backlog is years old */
 	CHECK(harness_start(h, H_INTAKE) == 0);
@@ -332,28 +292,28 @@ TEST(a_backlog_is_erased_in_slices_between_submits)
 		else
 			refused++;
 		if (i % 10 == 0)
-			erased = sql_int(in, "SELECT count(*) FROM erasures");
+			erased = test_sql_int(in, "SELECT count(*) FROM erasures");
 	}
-	erased = wait_int(in, "SELECT count(*) FROM erasures", BACKLOG + 1);
+	erased = test_sql_wait(in, "SELECT count(*) FROM erasures", BACKLOG + 1, WAIT_MS);
 	CHECK_INT(erased, BACKLOG + 1);
 	CHECK_INT(refused, 0);
 	CHECK(answered > 0);
 	/* nothing new was erased */
-	CHECK_INT(sql_int(in, "SELECT count(*) FROM erasures JOIN incidents USING (row) "
+	CHECK_INT(test_sql_int(in, "SELECT count(*) FROM erasures JOIN incidents USING (row) "
 	    "WHERE client_id LIKE 'live-%'"), 0);
 	/* submits were answered between the slices: their entries lie among the erasures' */
-	CHECK(sql_int(in, "SELECT count(*) FROM audit WHERE op = 'submit' AND seq > (SELECT "
+	CHECK(test_sql_int(in, "SELECT count(*) FROM audit WHERE op = 'submit' AND seq > (SELECT "
 	    "min(seq) FROM audit WHERE op = 'retention.erase') AND seq < (SELECT max(seq) "
 	    "FROM audit WHERE op = 'retention.erase')") > 0);
-	CHECK_INT(sql_int(in, "SELECT count(*) FROM audit WHERE op = 'retention.erase'"),
+	CHECK_INT(test_sql_int(in, "SELECT count(*) FROM audit WHERE op = 'retention.erase'"),
 	    BACKLOG + 1);
 	/* a figure, not a check: how long the backlog took, and how many submits beside it */
 	printf("# %d incidents erased in %lld ms, %lld submits answered meanwhile\n",
-	    BACKLOG + 1, sql_int(in, "SELECT max(at) - min(at) FROM audit WHERE op = "
-	    "'retention.erase'"), sql_int(in, "SELECT count(*) FROM audit WHERE op = 'submit' "
+	    BACKLOG + 1, test_sql_int(in, "SELECT max(at) - min(at) FROM audit WHERE op = "
+	    "'retention.erase'"), test_sql_int(in, "SELECT count(*) FROM audit WHERE op = 'submit' "
 	    "AND seq > (SELECT min(seq) FROM audit WHERE op = 'retention.erase') AND seq < "
 	    "(SELECT max(seq) FROM audit WHERE op = 'retention.erase')"));
-	CHECK_INT(sql_int(in, "SELECT count(*) FROM incidents WHERE summary = '" ERASED "'"),
+	CHECK_INT(test_sql_int(in, "SELECT count(*) FROM incidents WHERE summary = '" ERASED "'"),
 	    BACKLOG + 1);
 	harness_destroy(&h);
 }

@@ -17,17 +17,8 @@
 #include "auth.h"
 #include "buf.h"
 #include "cfg.h"
+#include "cfg_fixture.h"
 
-#define BASE \
-	"teams:\n" \
-	"  - {id: t1, name: T1, districts: [Ryd, Berga], coordinator: c1}\n" \
-	"categories:\n" \
-	"  - {id: ovrigt, name: Övrigt}\n" \
-	"contacts:\n" \
-	"  - {id: chef, name: Chef, role: sakerhetschef}\n" \
-	"  - {id: tib-1, name: TiB 1, role: tib}\n" \
-	"  - {id: c1, name: C1, role: coordinator, team: t1}\n" \
-	"rota: {contacts: [tib-1], start: 2026-01-05}\n"
 
 /* a temporary folder for key files, made once */
 static const char *
@@ -175,7 +166,7 @@ make_keys(void)
 			abort();
 }
 
-/* BASE plus an auth block: the daemons' keys, then extra lines */
+/* CFG_BASE plus an auth block: the daemons' keys, then extra lines */
 static cfg_t *
 load_auth(const char *extra, buf_t *errs)
 {
@@ -184,8 +175,8 @@ load_auth(const char *extra, buf_t *errs)
 
 	buf_printf(&y, "%sauth:\n  intake: {public_key: \"%s\", secret_key_file: i.key}\n"
 	    "  escalation: {public_key: \"%s\"}\n  reporting: {public_key: \"%s\"}\n%s",
-	    BASE, kd[0].public_key, kd[1].public_key, kd[2].public_key, extra);
-	cfg = cfg_load_string(buf_str(&y), y.len, "t.yaml", "/etc/trygg", errs);
+	    CFG_BASE, kd[0].public_key, kd[1].public_key, kd[2].public_key, extra);
+	cfg = cfg_fixture_load(buf_str(&y), errs);
 	buf_free(&y);
 	return cfg;
 }
@@ -238,7 +229,7 @@ TEST(the_auth_block_and_its_errors)
 		char y[2048];
 
 		snprintf(y, sizeof(y), "%sauth:\n  intake: {public_key: \"%s\"}\n"
-		    "  escalation: {public_key: \"%s\"}\n", BASE, kd[0].public_key, kd[1].public_key);
+		    "  escalation: {public_key: \"%s\"}\n", CFG_BASE, kd[0].public_key, kd[1].public_key);
 		cfg = cfg_load_string(y, strlen(y), "t.yaml", ".", &errs);
 		CHECK(cfg == NULL);
 		CHECK_HAS(buf_str(&errs), "'reporting' is missing");

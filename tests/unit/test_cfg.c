@@ -12,25 +12,9 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "cfg_fixture.h"
 #include "ts.h"
 
-/* A small valid configuration that cases append their lines to. */
-#define BASE \
-	"teams:\n" \
-	"  - {id: t1, name: T1, districts: [Ryd, Berga], coordinator: c1}\n" \
-	"categories:\n" \
-	"  - {id: ovrigt, name: Övrigt}\n" \
-	"contacts:\n" \
-	"  - {id: chef, name: Chef, role: sakerhetschef}\n" \
-	"  - {id: tib-1, name: TiB 1, role: tib}\n" \
-	"  - {id: c1, name: C1, role: coordinator, team: t1}\n" \
-	"rota: {contacts: [tib-1], start: 2026-01-05}\n"
-
-static cfg_t *
-load(const char *yaml, buf_t *errs)
-{
-	return cfg_load_string(yaml, strlen(yaml), "t.yaml", "/etc/trygg", errs);
-}
 
 TEST(default_file_loads)
 {
@@ -314,7 +298,7 @@ TEST(notify_example_values)
 TEST(defaults_and_paths)
 {
 	buf_t errs = BUF_INIT;
-	cfg_t *cfg = load(BASE, &errs);
+	cfg_t *cfg = cfg_fixture_load(CFG_BASE, &errs);
 
 	CHECK_STR(buf_str(&errs), "");
 	CHECK(cfg != NULL);
@@ -342,10 +326,10 @@ TEST(defaults_and_paths)
 	cfg_destroy(&cfg);
 
 	buf_reset(&errs);
-	cfg = load("data_dir: /srv/trygg\nendpoints: {intake: ipc:///tmp/x}\n"
+	cfg = cfg_fixture_load("data_dir: /srv/trygg\nendpoints: {intake: ipc:///tmp/x}\n"
 	    "office_hours: {days: [lör, sön], open: \"10:00\", close: \"24:00\"}\n"
 	    "escalation: {ack_timeout: 1h30m, renotify_every: 500ms}\n"
-	    BASE, &errs);
+	    CFG_BASE, &errs);
 	CHECK_STR(buf_str(&errs), "");
 	CHECK(cfg != NULL);
 	if (cfg == NULL)
@@ -361,7 +345,7 @@ TEST(defaults_and_paths)
 	buf_free(&errs);
 
 	/* names written decomposed (NFD, as macOS saves them) are kept in NFC */
-	cfg = load("teams:\n"
+	cfg = cfg_fixture_load("teams:\n"
 	    "  - {id: t1, name: \"Omra\xcc\x8a" "desteam 1\", districts: [Ska\xcc\x88ggetorp, Ryd],"
 	    " coordinator: c1}\n"
 	    "categories:\n  - {id: ovrigt, name: \"O\xcc\x88vrigt\"}\n"
@@ -384,7 +368,7 @@ TEST(defaults_and_paths)
 	cfg_destroy(&cfg);
 
 	/* a file in the current folder: data_dir stays relative to it */
-	cfg = cfg_load_string(BASE, strlen(BASE), "x.yaml", ".", NULL);
+	cfg = cfg_load_string(CFG_BASE, strlen(CFG_BASE), "x.yaml", ".", NULL);
 	CHECK(cfg != NULL && strcmp(cfg->data_dir, "../var") == 0);
 	cfg_destroy(&cfg);
 }
@@ -413,7 +397,7 @@ TEST(notify_channels)
 	    "     address: c1@linkoping.se}\n"
 	    "rota: {contacts: [tib-1], start: 2026-01-05}\n";
 	buf_t errs = BUF_INIT;
-	cfg_t *cfg = load(yaml, &errs);
+	cfg_t *cfg = cfg_fixture_load(yaml, &errs);
 	const cfg_contact_t *c;
 	const cfg_channel_t *ch;
 
@@ -460,35 +444,35 @@ static const struct {
 	const char *name, *yaml, *errors;
 } bad[] = {
 	{"unknown key",
-	    "timezon: Europe/Stockholm\n" BASE,
+	    "timezon: Europe/Stockholm\n" CFG_BASE,
 	    "t.yaml:1:1: unknown key 'timezon' (did you mean 'timezone'?)\n"},
 	{"unknown nested key",
-	    "escalation: {ack_timeout: 5m, renotifyevery: 1m}\n" BASE,
+	    "escalation: {ack_timeout: 5m, renotifyevery: 1m}\n" CFG_BASE,
 	    "t.yaml:1:31: unknown key 'renotifyevery' (did you mean "
 	    "'renotify_every'?)\n"},
 	{"unknown key far from any",
-	    "colour: blue\n" BASE,
+	    "colour: blue\n" CFG_BASE,
 	    "t.yaml:1:1: unknown key 'colour'\n"},
 	{"duplicate key",
-	    "timezone: UTC\ntimezone: UTC\n" BASE,
+	    "timezone: UTC\ntimezone: UTC\n" CFG_BASE,
 	    "t.yaml:2:1: duplicate key 'timezone'\n"},
 	{"wrong type: integer",
-	    "scope: {external_min_severity: high}\n" BASE,
+	    "scope: {external_min_severity: high}\n" CFG_BASE,
 	    "t.yaml:1:32: 'external_min_severity': expected an integer from 1 "
 	    "to 6, found 'high'\n"},
 	{"integer out of range",
-	    "scope:\n  external_min_severity: 7\n" BASE,
+	    "scope:\n  external_min_severity: 7\n" CFG_BASE,
 	    "t.yaml:2:26: 'external_min_severity': expected an integer from 1 "
 	    "to 6, found '7'\n"},
 	{"wrong type: mapping for a list",
-	    "teams: {id: t1}\n" BASE,
+	    "teams: {id: t1}\n" CFG_BASE,
 	    "t.yaml:1:8: 'teams': expected a list, found a mapping\n"
 	    "t.yaml:2:1: duplicate key 'teams'\n"},
 	{"a trailing comment is no error",
-	    BASE "  # comment\n",
+	    CFG_BASE "  # comment\n",
 	    ""},
 	{"bad duration",
-	    "escalation:\n  ack_timeout: 15x\n" BASE,
+	    "escalation:\n  ack_timeout: 15x\n" CFG_BASE,
 	    "t.yaml:2:16: 'ack_timeout': expected a duration such as 500ms, "
 	    "30s, 15m, 2h or 1d, found '15x'\n"},
 	{"period not whole days",
@@ -504,19 +488,19 @@ static const struct {
 	    "found '36h'\n"},
 	{"bad date",
 	    "office_hours:\n  closed:\n    - {date: 2026-02-30, reason: x}\n"
-	    BASE,
+	    CFG_BASE,
 	    "t.yaml:3:14: 'date': expected a date YYYY-MM-DD, "
 	    "found '2026-02-30'\n"},
 	{"bad time of day",
-	    "office_hours: {open: \"8\", close: \"25:00\"}\n" BASE,
+	    "office_hours: {open: \"8\", close: \"25:00\"}\n" CFG_BASE,
 	    "t.yaml:1:22: 'open': expected a time of day HH:MM, found '8'\n"
 	    "t.yaml:1:34: 'close': expected a time of day HH:MM, "
 	    "found '25:00'\n"},
 	{"close before open",
-	    "office_hours: {open: \"17:00\", close: \"08:00\"}\n" BASE,
+	    "office_hours: {open: \"17:00\", close: \"08:00\"}\n" CFG_BASE,
 	    "t.yaml:1:38: 'close' must be later than 'open'\n"},
 	{"bad weekday",
-	    "office_hours: {days: [mon, funday]}\n" BASE,
+	    "office_hours: {days: [mon, funday]}\n" CFG_BASE,
 	    "t.yaml:1:28: 'days': expected a weekday such as mon, "
 	    "found 'funday'\n"},
 	{"duplicate district across teams",
@@ -594,12 +578,12 @@ static const struct {
 	    "  - {id: c1, name: C1, role: coordinator, team: t1}\n",
 	    "t.yaml:1:1: missing key 'rota'\n"},
 	{"renotify longer than ack_timeout",
-	    "escalation:\n  ack_timeout: 5m\n  renotify_every: 10m\n" BASE,
+	    "escalation:\n  ack_timeout: 5m\n  renotify_every: 10m\n" CFG_BASE,
 	    "t.yaml:3:19: 'renotify_every' must not be longer than "
 	    "'ack_timeout'\n"},
 	{"bad endpoint",
 	    "endpoints:\n  intake: tcp://127.0.0.1\n  escalation: udp://x:1\n"
-	    "  reporting: tcp://h:70000\n" BASE,
+	    "  reporting: tcp://h:70000\n" CFG_BASE,
 	    "t.yaml:2:11: 'intake': expected a ZeroMQ endpoint tcp://host:port, "
 	    "ipc://path or inproc://name, found 'tcp://127.0.0.1'\n"
 	    "t.yaml:3:15: 'escalation': expected a ZeroMQ endpoint "
@@ -608,33 +592,33 @@ static const struct {
 	    "tcp://host:port, ipc://path or inproc://name, "
 	    "found 'tcp://h:70000'\n"},
 	{"two endpoints equal",
-	    "endpoints:\n  reporting: tcp://127.0.0.1:7101\n" BASE,
+	    "endpoints:\n  reporting: tcp://127.0.0.1:7101\n" CFG_BASE,
 	    "t.yaml:2:14: endpoint 'reporting' is the same as 'intake'\n"},
 	{"unknown timezone",
-	    "timezone: Europe/Stokholm\n" BASE,
+	    "timezone: Europe/Stokholm\n" CFG_BASE,
 	    "t.yaml:1:11: 'timezone': unknown time zone 'Europe/Stokholm'\n"},
 	{"timezone outside the zone folder",
-	    "timezone: ../../etc/passwd\n" BASE,
+	    "timezone: ../../etc/passwd\n" CFG_BASE,
 	    "t.yaml:1:11: 'timezone': unknown time zone '../../etc/passwd'\n"},
 	{"YAML syntax error",
-	    "teams: [\n" BASE,
+	    "teams: [\n" CFG_BASE,
 	    "t.yaml:3:3: did not find expected node content (while parsing a "
 	    "flow node at 3:3)\n"},
 	{"YAML syntax error in a block",
-	    "timezone: UTC\n  data_dir: x\n" BASE,
+	    "timezone: UTC\n  data_dir: x\n" CFG_BASE,
 	    "t.yaml:2:11: mapping values are not allowed in this context\n"},
 	{"tab indentation",
-	    "escalation:\n\tack_timeout: 5m\n" BASE,
+	    "escalation:\n\tack_timeout: 5m\n" CFG_BASE,
 	    "t.yaml:2:1: found character that cannot start any token (while "
 	    "scanning for the next token at 2:1)\n"},
 	{"invalid UTF-8",
-	    "timezone: \xff\n" BASE,
+	    "timezone: \xff\n" CFG_BASE,
 	    "t.yaml:1:11: invalid leading UTF-8 octet (byte 0xff)\n"},
 	{"alias",
 	    "x: &a [1]\ny: *a\n",
 	    "t.yaml:2:4: aliases are not supported (*a)\n"},
 	{"two documents",
-	    BASE "---\n" BASE,
+	    CFG_BASE "---\n" CFG_BASE,
 	    "t.yaml:10:1: only one YAML document is allowed\n"},
 	{"empty", "", "t.yaml:1:1: the configuration is empty\n"},
 	{"only a comment", "# nothing\n",
@@ -647,7 +631,7 @@ static const struct {
 	    "  shortened:\n"
 	    "    - {close: \"13:00\"}\n"
 	    "    - {date: 2026-04-30, before_holiday: true, close: \"12:00\"}\n"
-	    "    - {date: 2026-04-29, close: \"18:00\"}\n" BASE,
+	    "    - {date: 2026-04-29, close: \"18:00\"}\n" CFG_BASE,
 	    "t.yaml:3:7: a shortened day needs 'date' or 'before_holiday: "
 	    "true'\n"
 	    "t.yaml:4:42: 'date' and 'before_holiday' exclude each other\n"
@@ -730,19 +714,19 @@ static const struct {
 	    "t.yaml:3:11: 'contacts' must not be empty\n"
 	    "t.yaml:4:7: missing key 'contacts'\n"},
 	{"a value that must be given",
-	    "rota: ~\n" BASE,
+	    "rota: ~\n" CFG_BASE,
 	    "t.yaml:1:7: 'rota': expected a value, found nothing\n"
 	    "t.yaml:10:1: duplicate key 'rota'\n"},
 	{"long and strange values are cut and made printable",
 	    "timezone: \"Europe/\\tStockholm-Stockholm-Stockholm-Stockholm\"\n"
-	    BASE,
+	    CFG_BASE,
 	    "t.yaml:1:11: 'timezone': unknown time zone 'Europe/?Stockholm-"
 	    "Stockholm-Stockholm-St...'\n"},
 	{"NUL in a quoted string",
-	    "data_dir: \"a\\0b\"\n" BASE,
+	    "data_dir: \"a\\0b\"\n" CFG_BASE,
 	    "t.yaml:1:11: 'data_dir': expected a string, found 'a?b'\n"},
 	{"non-scalar key",
-	    "? [a]\n: b\n" BASE,
+	    "? [a]\n: b\n" CFG_BASE,
 	    "t.yaml:1:3: expected a key, found a list\n"},
 	{"notify: unknown channel, none defined",
 	    "teams:\n"
@@ -802,7 +786,7 @@ static const struct {
 	    "t.yaml:19:68: 'notify_parallel': expected an integer from 1 to "
 	    "64, found '0'\n"},
 	{"escalation policy",
-	    BASE
+	    CFG_BASE
 	    "escalation:\n"
 	    "  policy: [oncall, nobody, deputy, chef, tib-1]\n"
 	    "  reinforcement_policy: [coordinator]\n"
@@ -820,7 +804,7 @@ TEST(bad_configurations)
 {
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		buf_t errs = BUF_INIT;
-		cfg_t *cfg = load(bad[i].yaml, &errs);
+		cfg_t *cfg = cfg_fixture_load(bad[i].yaml, &errs);
 
 		if (strcmp(buf_str(&errs), bad[i].errors) != 0)
 			printf("    case '%s':\n", bad[i].name);
@@ -833,7 +817,7 @@ TEST(bad_configurations)
 
 TEST(escalation_policy_defaults)
 {
-	cfg_t *cfg = load(BASE, NULL), *with;
+	cfg_t *cfg = cfg_fixture_load(CFG_BASE, NULL), *with;
 
 	CHECK(cfg != NULL);
 	if (cfg == NULL)
@@ -846,10 +830,10 @@ TEST(escalation_policy_defaults)
 	CHECK_STR(cfg->escalation.reinforcement_policy[0], "coordinators");
 	CHECK_INT(cfg->links.stale_after_ms, 60000);
 	cfg_destroy(&cfg);
-	with = load(BASE "  - {id: bered, name: B, role: beredskap}\n", NULL);
+	with = cfg_fixture_load(CFG_BASE "  - {id: bered, name: B, role: beredskap}\n", NULL);
 	CHECK(with == NULL);    /* a contact after rota: not in the contacts list */
 	cfg_destroy(&with);
-	with = load("teams:\n"
+	with = cfg_fixture_load("teams:\n"
 	    "  - {id: t1, name: T1, districts: [Ryd], coordinator: c1}\n"
 	    "categories: [{id: a, name: A}]\n"
 	    "contacts:\n"
@@ -883,7 +867,7 @@ TEST(errors_append)
 	cfg_t *cfg;
 
 	buf_puts(&errs, "before\n");
-	cfg = load("colour: x\n" BASE, &errs);
+	cfg = cfg_fixture_load("colour: x\n" CFG_BASE, &errs);
 	CHECK(cfg == NULL);
 	CHECK_STR(buf_str(&errs), "before\nt.yaml:1:1: unknown key 'colour'\n");
 	/* the loader also runs with nowhere to put its errors */

@@ -12,26 +12,17 @@
 
 #include "buf.h"
 #include "cfg.h"
+#include "cfg_fixture.h"
 #include "ts.h"
 
-#define BASE \
-	"teams:\n" \
-	"  - {id: t1, name: T1, districts: [Ryd, Berga], coordinator: c1}\n" \
-	"categories:\n" \
-	"  - {id: ovrigt, name: Övrigt}\n" \
-	"contacts:\n" \
-	"  - {id: chef, name: Chef, role: sakerhetschef}\n" \
-	"  - {id: tib-1, name: TiB 1, role: tib}\n" \
-	"  - {id: c1, name: C1, role: coordinator, team: t1}\n" \
-	"rota: {contacts: [tib-1], start: 2026-01-05}\n"
 
 static cfg_t *
 load(const char *extra, buf_t *errs)
 {
 	char yaml[2048];
 
-	snprintf(yaml, sizeof(yaml), "%s%s", BASE, extra);
-	return cfg_load_string(yaml, strlen(yaml), "t.yaml", "/etc/trygg", errs);
+	snprintf(yaml, sizeof(yaml), "%s%s", CFG_BASE, extra);
+	return cfg_fixture_load(yaml, errs);
 }
 
 static int64_t
