@@ -661,6 +661,15 @@ cfg_walk_map(cfg_loader_t *l, const struct cfg_schema *s, const node_t *n,
 	const struct cfg_key *k;
 	size_t i;
 
+	/* a table longer than seen[] is a mistake in cfg_schema.c, said at every load */
+	for (k = s->keys; k->name != NULL; k++)
+		;
+	if (k - s->keys > CFG_MAX_KEYS) {
+		cfg_error(l, where, "trygg was built with a configuration table of %zu keys, "
+		    "more than CFG_MAX_KEYS (%d): raise it in common/cfg_internal.h",
+		    (size_t)(k - s->keys), CFG_MAX_KEYS);
+		return;
+	}
 	for (i = 0; n != NULL && i + 1 < n->nitems; i += 2) {
 		const node_t *key = n->items[i], *val = n->items[i + 1];
 		char found[64];
