@@ -7,7 +7,8 @@
  *   audit       seq (1, 2, ...), at (ms), actor, op, target, outcome,
  *               detail, prev and hash (hex); UPDATE and DELETE are refused
  *               by triggers
- *   audit_head  one row: the last entry's seq and hash, written with it
+ *   audit_head  one row: the last entry's seq and hash, moved at each commit
+ *               that appended (audit_seal)
  *
  * How verify names a fault. It walks the entries in seq order; each
  * entry's hash is checked over its own prev first, then its prev against
@@ -180,57 +181,92 @@ audit_head(db_t *db, int64_t *seq, char hash[AUDIT_HASH_HEX + 1])
 }
 
 /*
- * The head as this thread last wrote it to db: a guess, never trusted. The
- * append moves the head with "UPDATE ... WHERE seq = guess AND hash =
- * guess", which changes the row only when the guess is what the database
- * holds, in the same transaction; otherwise (another database, a rollback
- * that took appends back, the first append) the head is read as before. So
- * a submit's entry costs no read of the head and no hex decoding, and a
- * wrong guess costs one statement.
+ * The chain as this thread last wrote it to db, a guess never trusted:
+ *
+ *   base  the head as committed, which the next seal moves from
+ *   last  the newest entry in the open transaction (base when none)
+ *
+ * An append checks that entry "last" is in the table with its hash (one
+ * rowid lookup, no write): a rollback of a savepoint or of the whole
+ * transaction, or a write by anyone else, takes it away, and the chain is
+ * then read again. The head row is moved once per transaction, by
+ * audit_seal() just before the commit, with "UPDATE ... WHERE seq = base
+ * AND hash = base": when the base was not what the database held, the
+ * transaction is not committed. So a submit's entry costs a lookup and an
+ * insert, and the head one statement per commit, not one per entry.
+ *
+ * Read again, the chain continues from the head, or from the newest entry
+ * past it (appended in the open transaction before a rollback that left
+ * them): never from the table's end alone, so that entries removed from
+ * the end stay a gap that verify names.
  */
 static _Thread_local struct {
-	const db_t     *db;
-	int64_t         seq;
+	const db_t     *db;             /* NULL: read both from db again */
+	int64_t         base_seq;
+	char            base_hex[AUDIT_HASH_HEX + 1];
+	int64_t         seq;            /* last */
 	char            hex[AUDIT_HASH_HEX + 1];
 	unsigned char   raw[32];
-} audit_guess;
+	bool            dirty;          /* appended since the last seal */
+} audit_chain;
 
-/* Moves the head from the guess to (seq, hash): 1 moved, 0 the guess is not the head, -1 error. */
+/* Is the newest entry still what the guess says? 1 yes, 0 no, -1 error. */
 static int
-audit_head_move(db_t *db, int64_t seq, const char *hash)
+audit_chain_holds(db_t *db)
 {
-	sqlite3_stmt *st = db_stmt(db, "UPDATE audit_head SET seq = ?1, hash = ?2"
-	    " WHERE one = 1 AND seq = ?3 AND hash = ?4");
-	int rc;
+	sqlite3_stmt *st;
+	int rc, holds = 0;
 
-	if (st == NULL)
+	if (audit_chain.db != db)
+		return 0;
+	if (audit_chain.seq == 0)
+		return 1;               /* empty: the seal's condition checks the base */
+	if ((st = db_stmt(db, "SELECT hash FROM audit WHERE seq = ?1")) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, seq);
-	sqlite3_bind_text(st, 2, hash, AUDIT_HASH_HEX, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, audit_guess.seq);
-	sqlite3_bind_text(st, 4, audit_guess.hex, AUDIT_HASH_HEX, SQLITE_STATIC);
-	rc = sqlite3_step(st);
+	sqlite3_bind_int64(st, 1, audit_chain.seq);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *h = sqlite3_column_text(st, 0);
+
+		holds = h != NULL && sqlite3_column_bytes(st, 0) == AUDIT_HASH_HEX &&
+		    memcmp(h, audit_chain.hex, AUDIT_HASH_HEX) == 0;
+	} else if (rc != SQLITE_DONE) {
+		holds = -1;
+	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return -1;
-	return sqlite3_changes(db_handle(db)) == 1;
+	return holds;
 }
 
-/* Sets the head to (seq, hash) whatever it was: 0 or -1. */
+/* Reads the base (the head) and the last entry (past it, or the head) again: 0 or -1. */
 static int
-audit_head_set(db_t *db, int64_t seq, const char *hash)
+audit_chain_read(db_t *db)
 {
-	sqlite3_stmt *st = db_stmt(db, "INSERT INTO audit_head (one, seq, hash) VALUES (1, ?1, ?2)"
-	    " ON CONFLICT (one) DO UPDATE SET seq = excluded.seq, hash = excluded.hash");
+	sqlite3_stmt *st;
 	int rc;
 
-	if (st == NULL)
+	audit_chain.db = NULL;
+	if (audit_head(db, &audit_chain.base_seq, audit_chain.base_hex) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, seq);
-	sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
+	audit_chain.seq = audit_chain.base_seq;
+	memcpy(audit_chain.hex, audit_chain.base_seq == 0 ? audit_zero_hex : audit_chain.base_hex,
+	    sizeof(audit_chain.hex));
+	if ((st = db_stmt(db, "SELECT seq, hash FROM audit WHERE seq > ?1"
+	    " ORDER BY seq DESC LIMIT 1")) == NULL)
+		return -1;
+	sqlite3_bind_int64(st, 1, audit_chain.base_seq);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *h = sqlite3_column_text(st, 1);
+
+		audit_chain.seq = sqlite3_column_int64(st, 0);
+		snprintf(audit_chain.hex, sizeof(audit_chain.hex), "%s", h ? (const char *)h : "");
+	}
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return -1;
+	audit_chain.dirty = audit_chain.seq != audit_chain.base_seq;
+	if (audit_unhex(audit_chain.hex, strlen(audit_chain.hex), audit_chain.raw) < 0)
+		memset(audit_chain.raw, 0, sizeof(audit_chain.raw));  /* damaged; verify says so */
+	audit_chain.db = db;
+	return 0;
 }
 
 int
@@ -238,37 +274,19 @@ audit_append(db_t *db, const audit_entry_t *e)
 {
 	const char *f[5] = {e->actor, e->op, e->target, e->outcome, e->detail};
 	audit_row_t r = {.at = e->at};
-	char prev[AUDIT_HASH_HEX + 1], hash[AUDIT_HASH_HEX + 1];
-	unsigned char raw[32], out[32];
+	char hash[AUDIT_HASH_HEX + 1];
+	unsigned char out[32];
 	sqlite3_stmt *st;
-	int64_t last;
-	int rc, moved = 0;
+	int rc;
 
 	for (int i = 0; i < 5; i++) {
 		r.f[i] = f[i] ? f[i] : "";
 		r.len[i] = audit_cut(r.f[i], i == 4 ? AUDIT_DETAIL_MAX : AUDIT_FIELD_MAX);
 	}
-	if (audit_guess.db == db) {
-		/* the head first: the entry's row is append-only, the head's is not */
-		r.seq = audit_guess.seq + 1;
-		audit_hash_raw(audit_guess.raw, &r, hash, out);
-		if ((moved = audit_head_move(db, r.seq, hash)) < 0)
-			return -1;
-		memcpy(prev, audit_guess.hex, sizeof(prev));
-	}
-	if (!moved) {
-		audit_guess.db = NULL;
-		if (audit_head(db, &last, prev) < 0)
-			return -1;
-		if (last == 0)
-			memcpy(prev, audit_zero_hex, sizeof(prev));
-		if (audit_unhex(prev, strlen(prev), raw) < 0)
-			memset(raw, 0, sizeof(raw));    /* a damaged head; verify will say so */
-		r.seq = last + 1;
-		audit_hash_raw(raw, &r, hash, out);
-		if (audit_head_set(db, r.seq, hash) < 0)
-			return -1;
-	}
+	if ((rc = audit_chain_holds(db)) < 0 || (rc == 0 && audit_chain_read(db) < 0))
+		goto fail;
+	r.seq = audit_chain.seq + 1;
+	audit_hash_raw(audit_chain.raw, &r, hash, out);
 	if ((st = db_stmt(db, "INSERT INTO audit (seq, at, actor, op, target, outcome, detail,"
 	    " prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")) == NULL)
 		goto fail;
@@ -276,21 +294,67 @@ audit_append(db_t *db, const audit_entry_t *e)
 	sqlite3_bind_int64(st, 2, r.at);
 	for (int i = 0; i < 5; i++)
 		sqlite3_bind_text(st, 3 + i, r.f[i], (int)r.len[i], SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, prev, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 9, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, audit_chain.hex, AUDIT_HASH_HEX, SQLITE_STATIC);
+	sqlite3_bind_text(st, 9, hash, AUDIT_HASH_HEX, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
-	audit_guess.db = db;
-	audit_guess.seq = r.seq;
-	memcpy(audit_guess.hex, hash, sizeof(hash));
-	memcpy(audit_guess.raw, out, sizeof(out));
+	audit_chain.seq = r.seq;
+	memcpy(audit_chain.hex, hash, sizeof(hash));
+	memcpy(audit_chain.raw, out, sizeof(out));
+	audit_chain.dirty = true;
 	return 0;
 fail:
-	/* the head has moved in this transaction; the caller rolls it back */
-	audit_guess.db = NULL;
+	audit_chain.db = NULL;
 	return -1;
+}
+
+int
+audit_seal(db_t *db)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (audit_chain.db != db || !audit_chain.dirty)
+		return 0;
+	if (audit_chain.base_seq == 0)
+		st = db_stmt(db, "INSERT INTO audit_head (one, seq, hash)"
+		    " SELECT 1, ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM audit_head)");
+	else
+		st = db_stmt(db, "UPDATE audit_head SET seq = ?1, hash = ?2"
+		    " WHERE one = 1 AND seq = ?3 AND hash = ?4");
+	if (st == NULL)
+		goto fail;
+	sqlite3_bind_int64(st, 1, audit_chain.seq);
+	sqlite3_bind_text(st, 2, audit_chain.hex, AUDIT_HASH_HEX, SQLITE_STATIC);
+	if (audit_chain.base_seq != 0) {
+		sqlite3_bind_int64(st, 3, audit_chain.base_seq);
+		sqlite3_bind_text(st, 4, audit_chain.base_hex, -1, SQLITE_STATIC);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		goto fail;
+	if (sqlite3_changes(db_handle(db)) != 1) {
+		log_warn("audit: the head is not where this transaction's entries began "
+		    "(%" PRId64 "); the transaction is not committed", audit_chain.base_seq);
+		goto fail;
+	}
+	audit_chain.base_seq = audit_chain.seq;
+	memcpy(audit_chain.base_hex, audit_chain.hex, sizeof(audit_chain.hex));
+	audit_chain.dirty = false;
+	return 0;
+fail:
+	audit_chain.db = NULL;
+	return -1;
+}
+
+void
+audit_forget(const db_t *db)
+{
+	if (audit_chain.db == db)
+		audit_chain.db = NULL;
 }
 
 const char *

@@ -16,8 +16,8 @@
  *
  * so that no two different entries encode alike. Entry 1's prev is 32 zero
  * bytes. A second table, audit_head, holds the last entry's seq and hash;
- * it is written in the same transaction, so a removed last entry shows as
- * a head that points past the chain. Triggers refuse UPDATE and DELETE on
+ * it is moved in the same transaction (audit_seal, once per commit), so a
+ * removed last entry shows as a head that points past the chain. Triggers refuse UPDATE and DELETE on
  * the entries: the daemons' own code cannot change one by mistake.
  *
  * What the chain cannot do: someone who can write the file may drop the
@@ -63,6 +63,14 @@ typedef struct {
 int audit_init(db_t *db, char *err, size_t errlen);
 /* Appends e after the head, in the open transaction; 0 or -1 (see db_errmsg). */
 int audit_append(db_t *db, const audit_entry_t *e);
+/*
+ * Moves the head to the last entry appended in the open transaction, just
+ * before its commit (nothing when none was); 0, or -1 when the head was not
+ * where the entries began (then the transaction must be rolled back).
+ */
+int audit_seal(db_t *db);
+/* The open transaction was rolled back: the chain is read again at the next append. */
+void audit_forget(const db_t *db);
 /* The head: *seq 0 and hash "" when the chain is empty. 0 or -1. */
 int audit_head(db_t *db, int64_t *seq, char hash[AUDIT_HASH_HEX + 1]);
 

@@ -196,14 +196,30 @@ db_migrate(db_t *db, const char *const *migrations, size_t n, char *err, size_t 
 	return 0;
 }
 
+/*
+ * Before SQLite's first use in the process. Memory statistics off: with
+ * them on (Debian's default), every allocation SQLite makes takes a global
+ * mutex and asks malloc for the block's size, and Debian's build has no
+ * lookaside, so a submit makes a few hundred of them. Nothing in trygg
+ * reads sqlite3_memory_used. Too late (SQLite already initialised by
+ * someone else) is harmless: SQLITE_MISUSE, and the default stays.
+ */
+static void
+db_configure(void)
+{
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* The writer's open (checked, migrated, its folder synced) or a reader's (writer false). */
 static db_t *
 db_open_as(const char *path, const char *const *migrations, size_t nmigrations,
     bool writer, char *err, size_t errlen)
 {
+	static pthread_once_t configured = PTHREAD_ONCE_INIT;
 	db_t *db = xcalloc(1, sizeof(*db));
 	char *msg = NULL;
 
+	pthread_once(&configured, db_configure);
 	db->wal_fd = -1;
 	pthread_mutex_init(&db->wal_lock, NULL);
 	pthread_mutex_init(&db->restart_lock, NULL);

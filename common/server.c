@@ -107,6 +107,7 @@ struct server {
 	unsigned        head, tail;     /* counters; index modulo SERVER_INFLIGHT */
 	uint64_t        requested;      /* the last sync generation asked for */
 	uint64_t        done;           /* the last one reported durable */
+	uint64_t        news_seen;      /* syncer_news when done was last read */
 	bool            tx;             /* a transaction is open ... */
 	bool            failed;         /* ... and must be rolled back */
 	sqlite3_int64   tx_changes;     /* total changes when it began */
@@ -459,9 +460,10 @@ server_commit(server_t *s)
 
 	if (!s->tx)
 		return;
-	if (!s->failed && db_commit(s->c.db) < 0)
+	if (!s->failed && (audit_seal(s->c.db) < 0 || db_commit(s->c.db) < 0))
 		s->failed = true;
 	if (s->failed) {
+		audit_forget(s->c.db);
 		log_warn("server_commit: rolling back the batch: %s", db_errmsg(s->c.db));
 		/* SQLite may have rolled back already (IOERR, FULL); else it must now */
 		if (!sqlite3_get_autocommit(h) && db_rollback(s->c.db) < 0)
@@ -629,6 +631,22 @@ server_write(server_t *s, server_slot_t *slot)
 		s->failed = true;
 }
 
+static void server_durable(server_t *s);
+
+/*
+ * Between two requests of a batch: when a sync ended since the last look,
+ * the replies it made durable leave now, not after the rest of the batch,
+ * so that their clients send again while this batch is handled.
+ */
+static void
+server_between(server_t *s)
+{
+	if (syncer_news(s->sync) == s->news_seen)
+		return;
+	server_durable(s);
+	server_flush(s);
+}
+
 /* Takes every waiting request (as many as the ring has room for) and handles it. */
 static void
 server_take(server_t *s)
@@ -643,6 +661,8 @@ server_take(server_t *s)
 		size_t op_len;
 		const principal_t *who;
 
+		if (taken > 0)
+			server_between(s);
 		if (rpc_server_recv(s->rpc, &slot->req) <= 0)
 			break;
 		s->tail++;
@@ -894,7 +914,10 @@ server_timeout(server_t *s, int64_t now, bool ckpt_due)
 static void
 server_durable(server_t *s)
 {
-	int64_t done = syncer_done(s->sync);
+	int64_t done;
+
+	s->news_seen = syncer_news(s->sync);        /* first: no news is missed */
+	done = syncer_done(s->sync);
 
 	if (done < 0)
 		server_sync_failed(s);

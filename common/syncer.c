@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -35,6 +36,7 @@ struct syncer {
 	bool            ckpt_asked;
 	uint64_t        requested;      /* the last generation asked for */
 	uint64_t        synced;         /* the last generation made durable */
+	_Atomic uint64_t news;          /* synced, or failed, changed: syncer_news */
 	uint64_t        count, total_us, max_us;    /* statistics */
 	uint64_t        checkpoint_errors;
 	bool            failed;
@@ -83,6 +85,7 @@ syncer_main(void *arg)
 		}
 		if (write(s->efd, &one, sizeof(one)) < 0 && errno != EAGAIN)
 			s->failed = true;
+		atomic_fetch_add_explicit(&s->news, 1, memory_order_release);
 		if (s->failed)
 			break;
 	}
@@ -242,6 +245,12 @@ syncer_done(syncer_t *s)
 		errno = s->error;
 	pthread_mutex_unlock(&s->lock);
 	return done;
+}
+
+uint64_t
+syncer_news(syncer_t *s)
+{
+	return atomic_load_explicit(&s->news, memory_order_acquire);
 }
 
 uint64_t

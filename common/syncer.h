@@ -45,6 +45,13 @@ int syncer_fd(syncer_t *s);
  * a failed fsync).
  */
 int64_t syncer_done(syncer_t *s);
+/*
+ * A counter that moves whenever a sync ends, read without a lock or a
+ * system call: the writer looks at it between requests of a long batch
+ * and calls syncer_done only when it moved, so that replies leave as soon
+ * as their sync is done rather than at the end of the batch.
+ */
+uint64_t syncer_news(syncer_t *s);
 
 /* Asks the checkpoint thread to copy the WAL into the database now (when idle). */
 void syncer_checkpoint(syncer_t *s);

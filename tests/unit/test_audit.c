@@ -32,6 +32,13 @@ typedef struct {
 	db_t   *db;
 } tmp_t;
 
+/* What server_commit does: the head moved once, then the commit. */
+static int
+seal_commit(db_t *db)
+{
+	return audit_seal(db) == 0 && db_commit(db) == 0 ? 0 : -1;
+}
+
 static bool
 tmp_new(tmp_t *t)
 {
@@ -83,7 +90,7 @@ fill(tmp_t *t, int n)
 		snprintf(target, sizeof(target), "INC-2026-%06d", i);
 		CHECK(db_begin(t->db) == 0);
 		CHECK(audit_append(t->db, &e) == 0);
-		CHECK(db_commit(t->db) == 0);
+		CHECK(seal_commit(t->db) == 0);
 	}
 }
 
@@ -96,6 +103,7 @@ verify(tmp_t *t)
 	CHECK(db_exec(t->db, "BEGIN") == 0);
 	if (audit_verify(t->db, &c, err, sizeof(err)) < 0)
 		test_fail(__FILE__, __LINE__, "audit_verify: %s", err);
+	audit_seal(t->db);
 	db_exec(t->db, "COMMIT");
 	return c;
 }
@@ -237,14 +245,14 @@ TEST(fields_cannot_slide_into_each_other)
 		return;
 	CHECK(db_begin(t.db) == 0);
 	CHECK(audit_append(t.db, &a) == 0);
-	CHECK(db_commit(t.db) == 0);
+	CHECK(seal_commit(t.db) == 0);
 	stored_hash(&t, 1, h1);
 	tmp_destroy(&t);
 	if (!tmp_new(&t))
 		return;
 	CHECK(db_begin(t.db) == 0);
 	CHECK(audit_append(t.db, &b) == 0);
-	CHECK(db_commit(t.db) == 0);
+	CHECK(seal_commit(t.db) == 0);
 	stored_hash(&t, 1, h2);
 	CHECK(strcmp(h1, h2) != 0);
 	tmp_destroy(&t);
@@ -406,7 +414,7 @@ TEST(refusals_are_counted_not_each_written)
 	CHECK(!audit_refusals_due(r, t0 + 10000));
 	CHECK(audit_refusals_due(r, t0 + 20000));       /* the next minute */
 	CHECK(audit_refusals_flush(r, t.db, t0 + 20000, false) == 0);
-	CHECK(db_commit(t.db) == 0);
+	CHECK(seal_commit(t.db) == 0);
 	CHECK_INT(entries(&t), 4);      /* two counts; the get's invalid_field had none */
 	CHECK(sqlite3_prepare_v2(db_handle(t.db), "SELECT group_concat(detail) FROM audit"
 	    " WHERE seq > 2",
@@ -446,7 +454,7 @@ TEST(many_kinds_of_refusal_stay_bounded)
 		}
 	}
 	CHECK(audit_refusals_flush(r, t.db, 1700000000000LL, true) == 0);
-	CHECK(db_commit(t.db) == 0);
+	CHECK(seal_commit(t.db) == 0);
 	CHECK(sqlite3_prepare_v2(db_handle(t.db), "SELECT detail FROM audit", -1, &st,
 	    NULL) == SQLITE_OK);
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -476,7 +484,7 @@ TEST(a_rolled_back_first_refusal_is_counted_later)
 	audit_refusals_rolled_back(r);
 	CHECK(db_begin(t.db) == 0);
 	CHECK(audit_refusals_flush(r, t.db, e.at + 60000, false) == 0);
-	CHECK(db_commit(t.db) == 0);
+	CHECK(seal_commit(t.db) == 0);
 	CHECK_INT(entries(&t), 1);      /* "count=1": the lost first one */
 	audit_refusals_destroy(&r);
 	tmp_destroy(&t);
@@ -572,12 +580,12 @@ TEST(a_rollback_leaves_the_chain_whole)
 	CHECK(db_exec(t.db, "ROLLBACK TO request") == 0);
 	CHECK(db_exec(t.db, "RELEASE request") == 0);
 	CHECK(append_one(&t, "kept-5") == 0);
-	CHECK(db_commit(t.db) == 0);
+	CHECK(seal_commit(t.db) == 0);
 	/* another database between two appends to the first */
 	fill(&u, 2);
 	CHECK(db_begin(t.db) == 0);
 	CHECK(append_one(&t, "kept-6") == 0);
-	CHECK(db_commit(t.db) == 0);
+	CHECK(seal_commit(t.db) == 0);
 	c = verify(&t);
 	CHECK_INT(c.fault, AUDIT_INTACT);
 	CHECK_INT(c.entries, 6);
@@ -589,9 +597,34 @@ TEST(a_rollback_leaves_the_chain_whole)
 	tmp_destroy(&t);
 }
 
+/*
+ * The head is moved once per commit, from where this writer last left it:
+ * when someone else moved it in between, the seal refuses, the transaction
+ * is not committed, and the next one continues from the head as it is.
+ */
+TEST(a_head_moved_by_another_is_not_overwritten)
+{
+	tmp_t t;
+	audit_check_t c;
+
+	if (!tmp_new(&t))
+		return;
+	fill(&t, 3);
+	tamper(&t, "UPDATE audit_head SET seq = 2, hash = (SELECT hash FROM audit WHERE seq = 2)");
+	CHECK(db_begin(t.db) == 0);
+	CHECK(append_one(&t, "on-a-moved-head") == 0);
+	CHECK(audit_seal(t.db) < 0);
+	CHECK(db_exec(t.db, "ROLLBACK") == 0);
+	audit_forget(t.db);
+	c = verify(&t);
+	CHECK_INT(c.fault, AUDIT_INSERTED);     /* entry 3 is past the head someone left */
+	CHECK_INT(c.head_seq, 2);
+	tmp_destroy(&t);
+}
+
 TEST_MAIN(an_intact_chain_verifies, hashes_follow_the_documented_encoding,
     fields_cannot_slide_into_each_other, the_daemon_connection_cannot_update_or_delete,
     every_tampering_is_named, refusals_are_counted_not_each_written,
     many_kinds_of_refusal_stay_bounded, a_rolled_back_first_refusal_is_counted_later,
     a_reply_gives_its_outcome_and_target, a_handlers_hint_is_taken_once,
-    a_rollback_leaves_the_chain_whole)
+    a_rollback_leaves_the_chain_whole, a_head_moved_by_another_is_not_overwritten)
