@@ -35,7 +35,9 @@
  *
  * The issue's targets: share >= 0.8 with 32 clients, >= 0.5 pipelined,
  * p99 < 5 ms and p99.9 < 20 ms with 32 clients over a 60 s run, the WAL
- * never above its cap (common/db.h). The verdict line checks them.
+ * never above its cap (common/db.h). The verdict line checks them, the
+ * latency and WAL targets apart from the shares, and says when a share
+ * target is above what minimal+store itself reaches.
  */
 #include "audit.h"
 #include "buf.h"
@@ -432,10 +434,22 @@ main(int argc, char **argv)
 	printf("  first submit after a restart %8.2f ms (then %.2f ms)\n", first_ms,
 	    bench_one_submit(h, "bench-after-restart-2"));
 	ok = ok && first_ms >= 0;
-	printf("  verdict: %s\n", ok && share[0] >= BENCH_TARGET_SHARE_REQ &&
-	    share[1] >= BENCH_TARGET_SHARE_PIPE && r[0][0].p99_ms < BENCH_TARGET_P99_MS &&
-	    r[0][0].p999_ms < BENCH_TARGET_P999_MS && r[0][0].wal_max <= BENCH_WAL_CAP &&
-	    r[1][0].wal_max <= BENCH_WAL_CAP ? "meets the targets" : "BELOW TARGET");
+	{
+		bool lat = ok && r[0][0].p99_ms < BENCH_TARGET_P99_MS &&
+		    r[0][0].p999_ms < BENCH_TARGET_P999_MS && r[0][0].wal_max <= BENCH_WAL_CAP &&
+		    r[1][0].wal_max <= BENCH_WAL_CAP;
+		bool shares = share[0] >= BENCH_TARGET_SHARE_REQ &&
+		    share[1] >= BENCH_TARGET_SHARE_PIPE;
+
+		printf("  verdict: %s (latency and WAL: %s; shares: %s)\n",
+		    lat && shares ? "meets the targets" : "BELOW TARGET",
+		    lat ? "met" : "NOT MET", shares ? "met" : "NOT MET");
+		if (!shares && (share_store[0] < BENCH_TARGET_SHARE_REQ ||
+		    share_store[1] < BENCH_TARGET_SHARE_PIPE))
+			printf("  (storing alone reaches %.2f and %.2f here: a share target above "
+			    "that is out of reach for any server that stores the same)\n",
+			    share_store[0], share_store[1]);
+	}
 
 	kill(child, SIGTERM);
 	kill(store, SIGTERM);
