@@ -70,6 +70,7 @@
 #define BENCH_TARGET_SHARE_PIPE 0.5
 #define BENCH_TARGET_P99_MS  5.0
 #define BENCH_TARGET_P999_MS 20.0
+#define BENCH_RESTART_MS     600000     /* the restart may take this long */
 /* the cap: a restart at DB_WAL_RESTART_PAGES plus what grows while it is made */
 #define BENCH_WAL_CAP        (2LL * DB_WAL_RESTART_PAGES * 4096)
 
@@ -428,8 +429,16 @@ main(int argc, char **argv)
 	printf("  bytes on disk per incident   %8.0f   (%lld incidents, %.1f MiB, "
 	    "indexes and outbox included)\n", incidents ? (double)bytes / (double)incidents : 0,
 	    incidents, (double)bytes / 1048576.0);
-	if (harness_start(h, H_INTAKE) < 0)
-		return 1;
+	/* a long run leaves gigabytes, which the start's integrity check reads */
+	h->start_ms = BENCH_RESTART_MS;
+	{
+		double t0 = load_now();
+
+		if (harness_start(h, H_INTAKE) < 0)
+			return 1;
+		printf("  restart to the first ping   %8.2f s  (with quick_check of %.0f MiB)\n",
+		    load_now() - t0, (double)bytes / 1048576.0);
+	}
 	first_ms = bench_one_submit(h, "bench-after-restart");
 	printf("  first submit after a restart %8.2f ms (then %.2f ms)\n", first_ms,
 	    bench_one_submit(h, "bench-after-restart-2"));

@@ -157,6 +157,8 @@ void cli_incident_escalations(cli_t *cli, const msgpack_object *reply, bool wait
 pack_t *cli_op_new(const char *op);
 /* an integer value, or -1 when absent */
 long long cli_int(const msgpack_object *map, const char *key);
+/* a boolean value; false when absent or not a boolean */
+bool cli_bool(const msgpack_object *map, const char *key);
 /* true when o is the string s */
 bool cli_is(const msgpack_object *o, const char *s);
 /*

@@ -106,6 +106,14 @@ cli_int(const msgpack_object *map, const char *key)
 }
 
 bool
+cli_bool(const msgpack_object *map, const char *key)
+{
+	const msgpack_object *o = cli_get(map, key);
+
+	return o && o->type == MSGPACK_OBJECT_BOOLEAN && o->via.boolean;
+}
+
+bool
 cli_is(const msgpack_object *o, const char *s)
 {
 	size_t n = strlen(s);

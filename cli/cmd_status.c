@@ -150,7 +150,8 @@ cmd_status(cli_t *cli, int argc, char **argv)
 
 				printf("%-*s    link → ", (int)w, "");
 				cli_put(stdout, &links->via.map.ptr[k].key);
-				printf(": backlog %lld", backlog);
+				/* counted up to a bound: "10000+" past it */
+				printf(": backlog %lld%s", backlog, cli_bool(l, "backlog_more") ? "+" : "");
 				if (backlog > 0) {
 					status_seconds(age, a);
 					printf(", oldest %s", a);

@@ -44,6 +44,7 @@
 #define LINK_BATCH_MAX       256        /* messages in one batch, at most */
 #define LINK_STALE_MS        60000      /* a backlog older than this is warned about */
 #define LINK_STALE_CHECK_MS  5000       /* the backlog's age is looked at this often, at most */
+#define LINK_BACKLOG_COUNT_MAX 10000    /* a backlog is counted up to this; status says "more" */
 
 typedef struct link link_t;
 
@@ -56,7 +57,13 @@ typedef struct link link_t;
  */
 typedef int (*link_fetch_fn)(void *ctx, int64_t after, int64_t upto, pack_t *batch,
     size_t budget, int64_t *last);
-/* Counts the rows with after < id <= upto and the time (ms) of the oldest; 0 or -1. */
+/*
+ * Counts the rows with after < id <= upto, the oldest first and no more
+ * than LINK_BACKLOG_COUNT_MAX + 1 of them, and gives the time (ms) of the
+ * oldest; 0 or -1. Its work must be bounded by that count, not by the
+ * range: a receiver away for a day leaves millions of rows, and the count
+ * runs on the daemon's main thread (status, and the stale check).
+ */
 typedef int (*link_backlog_fn)(void *ctx, int64_t after, int64_t upto, int64_t *count,
     int64_t *oldest_ms);
 
@@ -81,8 +88,10 @@ void link_durable(link_t *l, int64_t upto);
 /* Call from the daemon's tick hook: resends a batch that timed out. 0 or -1. */
 int link_tick(link_t *l, int64_t now);
 /*
- * Adds "NAME": {"backlog": N, "oldest_age_s": S, "stale": BOOL, "acked": ID,
- * "resends": N} to an open map; stale: the oldest is older than stale_ms.
+ * Adds "NAME": {"backlog": N, "backlog_more": BOOL, "oldest_age_s": S,
+ * "stale": BOOL, "acked": ID, "resends": N} to an open map; stale: the
+ * oldest is older than stale_ms; backlog_more: there are more than N
+ * (N is LINK_BACKLOG_COUNT_MAX then).
  */
 void link_status(link_t *l, pack_t *map);
 

@@ -509,7 +509,8 @@ harness_start_ping(harness_t *h, harness_daemon_t d)
 	h->pid[d] = pid;
 	ping = harness_req("ping");
 	pack_map_close(ping);
-	for (int waited = 0; waited < HARNESS_START_MS; waited += 200) {
+	for (int waited = 0; waited < (h->start_ms > 0 ? h->start_ms : HARNESS_START_MS);
+	    waited += 200) {
 		size_t len;
 		const void *data = pack_data(ping, &len);
 		int status;

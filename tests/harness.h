@@ -50,6 +50,8 @@ typedef struct {
 	long    nofile;                 /* RLIMIT_NOFILE for them; 0 leaves it */
 	bool    keyed;                  /* harness_new_keyed: CurveZMQ everywhere */
 	char    as[64];                 /* keyed: the key harness_call uses, "" none */
+	int     start_ms;               /* how long a start may take; 0: 10 s (benches
+	                                   with a file of gigabytes wait for its check) */
 } harness_t;
 
 /* override: YAML whose top-level keys replace the default's; may be NULL */

@@ -63,13 +63,15 @@ escalation_link_backlog(void *ctx, int64_t after, int64_t upto, int64_t *count,
 {
 	escalation_t *esc = ctx;
 	sqlite3_stmt *st = db_stmt(esc->db,
-	    "SELECT count(*), min(at) FROM events WHERE id > ?1 AND id <= ?2");
+	    "SELECT count(*), min(at) FROM (SELECT at FROM events WHERE id > ?1 AND id <= ?2"
+	    " ORDER BY id LIMIT ?3)");
 	int rc;
 
 	if (st == NULL)
 		return -1;
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int64(st, 2, upto);
+	sqlite3_bind_int64(st, 3, LINK_BACKLOG_COUNT_MAX + 1);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*count = sqlite3_column_int64(st, 0);
 		if (sqlite3_column_type(st, 1) != SQLITE_NULL)

@@ -50,8 +50,10 @@ intake_link_change(intake_t *in, int64_t change, pack_t *p)
 #define INTAKE_LINK_ROWS(extra) \
 	"SELECT seq, type, incident, change, created_at FROM outbox" \
 	" WHERE seq > ?1 AND seq <= ?2" extra " ORDER BY seq"
+/* the first LINK_BACKLOG_COUNT_MAX + 1: escalation's through its partial index */
 #define INTAKE_LINK_COUNT(extra) \
-	"SELECT count(*), min(created_at) FROM outbox WHERE seq > ?1 AND seq <= ?2" extra
+	"SELECT count(*), min(created_at) FROM (SELECT created_at FROM outbox" \
+	" WHERE seq > ?1 AND seq <= ?2" extra " ORDER BY seq LIMIT ?3)"
 
 /* Packs the rows of st (bound, not yet stepped) as link messages. */
 static int
@@ -99,6 +101,7 @@ intake_link_count(sqlite3_stmt *st, int64_t after, int64_t upto, int64_t *count,
 		return -1;
 	sqlite3_bind_int64(st, 1, after);
 	sqlite3_bind_int64(st, 2, upto);
+	sqlite3_bind_int64(st, 3, LINK_BACKLOG_COUNT_MAX + 1);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*count = sqlite3_column_int64(st, 0);
 		if (sqlite3_column_type(st, 1) != SQLITE_NULL)

@@ -33,6 +33,11 @@
  *     order (intake_store_received_at), so "since" ends a newest-first
  *     walk at the first older row. Schema 1's incidents_received is gone.
  *
+ * outbox_escalation (schema 3) is partial: only the rows meant for
+ * trygg-escalation (escalated incidents), so a submit that is not
+ * escalated writes no entry, and the escalation link reads its own rows
+ * in order without passing over everyone else's.
+ *
  * What it costs and what it buys (2 shared cores, SQLite 3.40):
  *   WAL pages per commit, 200,000 incidents stored, then commits of 1, 8,
  *   32, 128 submits: schema 1 5.6 / 9.3 / 16.2 / 28.0, schema 2
@@ -126,6 +131,12 @@ static const char *const intake_schema[] = {
 	/* version 2: list pages by team and status; "since" needs no index */
 	"DROP INDEX incidents_received;"
 	"CREATE INDEX incidents_team_status ON incidents (team, status);",
+	/*
+	 * version 3: the escalation link's rows in order, so that its fetch and
+	 * its backlog count read those rows only, not every row since its
+	 * watermark (with escalation away, that was millions at every look)
+	 */
+	"CREATE INDEX outbox_escalation ON outbox (seq) WHERE escalation IS NOT NULL;",
 };
 
 db_t *

@@ -4,9 +4,11 @@
  * links.stale_after; and looking at the backlog's age is rate-limited
  * (LINK_STALE_CHECK_MS), so a daemon whose loop ticks often does not count
  * a large backlog at every turn (bench/intake's "first submit after a
- * restart" shows the cost that had).
+ * restart" shows the cost that had); and counting it reads no more than
+ * LINK_BACKLOG_COUNT_MAX + 1 rows, so status says "more" past that bound.
  */
 #include "harness.h"
+#include "link.h"
 #include "load.h"
 #include "pack.h"
 #include "test.h"
@@ -62,4 +64,51 @@ TEST(a_link_whose_receiver_is_away_is_warned_about_and_marked_stale)
 	harness_destroy(&h);
 }
 
-TEST_MAIN(a_link_whose_receiver_is_away_is_warned_about_and_marked_stale)
+/*
+ * A backlog is counted up to LINK_BACKLOG_COUNT_MAX: status then gives
+ * that many and "backlog_more", and the warning says "more than". Below
+ * the bound, the count is exact and backlog_more false.
+ */
+TEST(a_large_backlog_is_counted_up_to_its_bound)
+{
+	harness_t *h = harness_new("links:\n  stale_after: 1s\n");
+	load_result_t r;
+	const msgpack_object *o, *rep;
+	bool warned = false;
+
+	CHECK_INT(harness_start(h, H_INTAKE), 0);
+	CHECK_INT(load_submits(h, "few", 3, 1, &r), 0);
+	o = status(h);
+	rep = h_get(h_get(o, "links"), "reporting");
+	CHECK_INT(h_int(rep, "backlog"), 3);
+	CHECK(h_get(rep, "backlog_more") != NULL && !h_bool(rep, "backlog_more"));
+
+	CHECK_INT(load_submits(h, "many", LINK_BACKLOG_COUNT_MAX, 16, &r), 0);
+	CHECK_INT(r.failed, 0);
+	o = status(h);
+	rep = h_get(h_get(o, "links"), "reporting");
+	CHECK_INT(h_int(rep, "backlog"), LINK_BACKLOG_COUNT_MAX);
+	CHECK(h_bool(rep, "backlog_more"));
+	{
+		char *out = NULL;
+
+		/* 69: the other daemons are down; the client shows the bound as such */
+		CHECK_INT(harness_cli(h, &out, (const char *const[]){"status", NULL}), 69);
+		CHECK(out != NULL && strstr(out, "link → reporting: backlog 10000+") != NULL);
+		free(out);
+	}
+	for (int waited = 0; waited < STALE_WAIT_MS && !warned; waited += 200) {
+		char *log = harness_log(h, H_INTAKE);
+
+		warned = log != NULL && strstr(log, "link reporting: more than 10000 messages "
+		    "not yet acknowledged") != NULL;
+		free(log);
+		if (!warned)
+			usleep(200 * 1000);
+	}
+	CHECK(warned);
+	harness_destroy(&h);
+}
+
+TEST_MAIN(a_link_whose_receiver_is_away_is_warned_about_and_marked_stale,
+    a_large_backlog_is_counted_up_to_its_bound)

@@ -696,14 +696,27 @@ TEST(a_schema_1_database_is_upgraded_and_lists)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		version = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	CHECK_INT(version, 2);
+	CHECK_INT(version, 3);
 	CHECK(sqlite3_prepare_v2(db, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-	    " AND name IN ('incidents_team_status', 'incidents_received')", -1, &st, NULL) ==
-	    SQLITE_OK);
+	    " AND name IN ('incidents_team_status', 'incidents_received', 'outbox_escalation')",
+	    -1, &st, NULL) == SQLITE_OK);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		indexes = sqlite3_column_int(st, 0);
 	sqlite3_finalize(st);
-	CHECK_INT(indexes, 1);
+	CHECK_INT(indexes, 2);
+	/* schema 3: the escalation link reads its own rows, not every row since its watermark */
+	CHECK(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN SELECT seq FROM outbox WHERE seq > 0"
+	    " AND seq <= 1000000 AND escalation IS NOT NULL ORDER BY seq LIMIT 10001", -1, &st,
+	    NULL) == SQLITE_OK);
+	{
+		bool indexed = false;
+
+		while (sqlite3_step(st) == SQLITE_ROW)
+			indexed = indexed || strstr((const char *)sqlite3_column_text(st, 3),
+			    "outbox_escalation") != NULL;
+		CHECK(indexed);
+	}
+	sqlite3_finalize(st);
 	sqlite3_close(db);
 	harness_destroy(&g);
 }
