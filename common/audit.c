@@ -195,10 +195,13 @@ audit_head(db_t *db, int64_t *seq, char hash[AUDIT_HASH_HEX + 1])
  * transaction is not committed. So a submit's entry costs a lookup and an
  * insert, and the head one statement per commit, not one per entry.
  *
- * Read again, the chain continues from the head, or from the newest entry
- * past it (appended in the open transaction before a rollback that left
- * them): never from the table's end alone, so that entries removed from
- * the end stay a gap that verify names.
+ * Read again, the chain continues from the head; or, when this thread
+ * appended in the open transaction (which holds the write lock: nobody
+ * else wrote since), from the newest entry past the head, which a
+ * savepoint's rollback left. Never from the table's end alone: entries
+ * removed from the end stay a gap that verify names, and entries put past
+ * the head by someone else make the append fail (its seq is taken) rather
+ * than be taken into the chain.
  */
 static _Thread_local struct {
 	const db_t     *db;             /* NULL: read both from db again */
@@ -208,6 +211,7 @@ static _Thread_local struct {
 	char            hex[AUDIT_HASH_HEX + 1];
 	unsigned char   raw[32];
 	bool            dirty;          /* appended since the last seal */
+	bool            in_tx;          /* appended in the open transaction (any db) */
 } audit_chain;
 
 /* Is the newest entry still what the guess says? 1 yes, 0 no, -1 error. */
@@ -249,19 +253,22 @@ audit_chain_read(db_t *db)
 	audit_chain.seq = audit_chain.base_seq;
 	memcpy(audit_chain.hex, audit_chain.base_seq == 0 ? audit_zero_hex : audit_chain.base_hex,
 	    sizeof(audit_chain.hex));
-	if ((st = db_stmt(db, "SELECT seq, hash FROM audit WHERE seq > ?1"
-	    " ORDER BY seq DESC LIMIT 1")) == NULL)
-		return -1;
-	sqlite3_bind_int64(st, 1, audit_chain.base_seq);
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const unsigned char *h = sqlite3_column_text(st, 1);
+	if (audit_chain.in_tx) {
+		if ((st = db_stmt(db, "SELECT seq, hash FROM audit WHERE seq > ?1"
+		    " ORDER BY seq DESC LIMIT 1")) == NULL)
+			return -1;
+		sqlite3_bind_int64(st, 1, audit_chain.base_seq);
+		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			const unsigned char *h = sqlite3_column_text(st, 1);
 
-		audit_chain.seq = sqlite3_column_int64(st, 0);
-		snprintf(audit_chain.hex, sizeof(audit_chain.hex), "%s", h ? (const char *)h : "");
+			audit_chain.seq = sqlite3_column_int64(st, 0);
+			snprintf(audit_chain.hex, sizeof(audit_chain.hex), "%s",
+			    h ? (const char *)h : "");
+		}
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return -1;
 	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return -1;
 	audit_chain.dirty = audit_chain.seq != audit_chain.base_seq;
 	if (audit_unhex(audit_chain.hex, strlen(audit_chain.hex), audit_chain.raw) < 0)
 		memset(audit_chain.raw, 0, sizeof(audit_chain.raw));  /* damaged; verify says so */
@@ -294,7 +301,7 @@ audit_append(db_t *db, const audit_entry_t *e)
 	sqlite3_bind_int64(st, 2, r.at);
 	for (int i = 0; i < 5; i++)
 		sqlite3_bind_text(st, 3 + i, r.f[i], (int)r.len[i], SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, audit_chain.hex, AUDIT_HASH_HEX, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, audit_chain.hex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, hash, AUDIT_HASH_HEX, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -303,7 +310,7 @@ audit_append(db_t *db, const audit_entry_t *e)
 	audit_chain.seq = r.seq;
 	memcpy(audit_chain.hex, hash, sizeof(hash));
 	memcpy(audit_chain.raw, out, sizeof(out));
-	audit_chain.dirty = true;
+	audit_chain.dirty = audit_chain.in_tx = true;
 	return 0;
 fail:
 	audit_chain.db = NULL;
@@ -316,8 +323,10 @@ audit_seal(db_t *db)
 	sqlite3_stmt *st;
 	int rc;
 
-	if (audit_chain.db != db || !audit_chain.dirty)
+	if (audit_chain.db != db || !audit_chain.dirty) {
+		audit_chain.in_tx = false;      /* the commit ends the transaction */
 		return 0;
+	}
 	if (audit_chain.base_seq == 0)
 		st = db_stmt(db, "INSERT INTO audit_head (one, seq, hash)"
 		    " SELECT 1, ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM audit_head)");
@@ -343,7 +352,7 @@ audit_seal(db_t *db)
 	}
 	audit_chain.base_seq = audit_chain.seq;
 	memcpy(audit_chain.base_hex, audit_chain.hex, sizeof(audit_chain.hex));
-	audit_chain.dirty = false;
+	audit_chain.dirty = audit_chain.in_tx = false;
 	return 0;
 fail:
 	audit_chain.db = NULL;
@@ -355,6 +364,7 @@ audit_forget(const db_t *db)
 {
 	if (audit_chain.db == db)
 		audit_chain.db = NULL;
+	audit_chain.in_tx = false;
 }
 
 const char *

@@ -622,9 +622,37 @@ TEST(a_head_moved_by_another_is_not_overwritten)
 	tmp_destroy(&t);
 }
 
+/*
+ * An entry that someone else put past the head is not taken into the
+ * chain, even by a writer that reads the chain afresh (a restarted
+ * daemon): the append finds its seq taken and fails, and verify still
+ * names the forged entry. Only entries this writer appended in its open
+ * transaction are continued from.
+ */
+TEST(an_entry_forged_past_the_head_is_not_continued_from)
+{
+	tmp_t t;
+	audit_check_t c;
+
+	if (!tmp_new(&t))
+		return;
+	fill(&t, 3);
+	forge_insert(&t, 3, 4, false);
+	audit_forget(t.db);                     /* as a daemon that starts */
+	CHECK(db_begin(t.db) == 0);
+	CHECK(append_one(&t, "after-the-forgery") < 0);
+	CHECK(db_exec(t.db, "ROLLBACK") == 0);
+	audit_forget(t.db);
+	c = verify(&t);
+	CHECK_INT(c.fault, AUDIT_INSERTED);
+	CHECK_INT(c.seq, 4);
+	tmp_destroy(&t);
+}
+
 TEST_MAIN(an_intact_chain_verifies, hashes_follow_the_documented_encoding,
     fields_cannot_slide_into_each_other, the_daemon_connection_cannot_update_or_delete,
     every_tampering_is_named, refusals_are_counted_not_each_written,
     many_kinds_of_refusal_stay_bounded, a_rolled_back_first_refusal_is_counted_later,
     a_reply_gives_its_outcome_and_target, a_handlers_hint_is_taken_once,
-    a_rollback_leaves_the_chain_whole, a_head_moved_by_another_is_not_overwritten)
+    a_rollback_leaves_the_chain_whole, a_head_moved_by_another_is_not_overwritten,
+    an_entry_forged_past_the_head_is_not_continued_from)
