@@ -346,7 +346,8 @@ link_tick(link_t *l, int64_t now)
 
 		if (l->c.backlog(l->c.ctx, l->acked, l->durable, &count, &oldest) == 0 &&
 		    count > 0 && now - oldest >= l->c.stale_ms) {
-			log_warn("link %s: %s%lld messages not yet acknowledged by %s, the oldest "
+			/* paced per link here: the log's own would let one link hide another */
+			log_warn_paced("link %s: %s%lld messages not yet acknowledged by %s, the oldest "
 			    "for %lld s", l->name, count > LINK_BACKLOG_COUNT_MAX ? "more than " : "",
 			    (long long)(count > LINK_BACKLOG_COUNT_MAX ? LINK_BACKLOG_COUNT_MAX : count),
 			    l->endpoint, (long long)((now - oldest) / 1000));

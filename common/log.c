@@ -207,6 +207,18 @@ log_warn(const char *fmt, ...)
 }
 
 void
+log_warn_paced(const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&log_lock);
+	va_start(ap, fmt);
+	log_line("warning", NULL, fmt, ap);
+	va_end(ap);
+	pthread_mutex_unlock(&log_lock);
+}
+
+void
 fatal(int status, const char *fmt, ...)
 {
 	va_list ap;

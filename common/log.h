@@ -32,6 +32,13 @@ void log_set_repeat_interval(int64_t ms);
 void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A warning that its caller paces itself, per subject (link.c warns about
+ * each link at most once per links.stale_after): written every time, never
+ * counted with log_warn's repeats, where one subject's line would hide
+ * another's that shares its format.
+ */
+void log_warn_paced(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 noreturn void fatal(int status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

@@ -5,7 +5,8 @@
  * (LINK_STALE_CHECK_MS), so a daemon whose loop ticks often does not count
  * a large backlog at every turn (bench/intake's "first submit after a
  * restart" shows the cost that had); and counting it reads no more than
- * LINK_BACKLOG_COUNT_MAX + 1 rows, so status says "more" past that bound.
+ * LINK_BACKLOG_COUNT_MAX + 1 rows, so status says "more" past that bound;
+ * and each link's warning is written, whatever the other link logs.
  */
 #include "harness.h"
 #include "link.h"
@@ -97,11 +98,12 @@ TEST(a_large_backlog_is_counted_up_to_its_bound)
 		CHECK(out != NULL && strstr(out, "link → reporting: backlog 10000+") != NULL);
 		free(out);
 	}
+	/* both links are named: one link's warning does not hide the other's */
 	for (int waited = 0; waited < STALE_WAIT_MS && !warned; waited += 200) {
 		char *log = harness_log(h, H_INTAKE);
 
 		warned = log != NULL && strstr(log, "link reporting: more than 10000 messages "
-		    "not yet acknowledged") != NULL;
+		    "not yet acknowledged") != NULL && strstr(log, "link escalation: ") != NULL;
 		free(log);
 		if (!warned)
 			usleep(200 * 1000);
