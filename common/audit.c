@@ -181,7 +181,8 @@ audit_head(db_t *db, int64_t *seq, char hash[AUDIT_HASH_HEX + 1])
 }
 
 /*
- * The chain as this thread last wrote it to db, a guess never trusted:
+ * The chain as this thread last wrote it to a database, a guess never
+ * trusted, one per database (a daemon's thread writes one):
  *
  *   base  the head as committed, which the next seal moves from
  *   last  the newest entry in the open transaction (base when none)
@@ -190,8 +191,10 @@ audit_head(db_t *db, int64_t *seq, char hash[AUDIT_HASH_HEX + 1])
  * rowid lookup, no write): a rollback of a savepoint or of the whole
  * transaction, or a write by anyone else, takes it away, and the chain is
  * then read again. The head row is moved once per transaction, by
- * audit_seal() just before the commit, with "UPDATE ... WHERE seq = base
- * AND hash = base": when the base was not what the database held, the
+ * audit_seal() just before the commit, which checks the guess the same
+ * way first (a savepoint rolled back after the last append, an append
+ * that failed) and moves the head with "UPDATE ... WHERE seq = base AND
+ * hash = base": when the base was not what the database held, the
  * transaction is not committed. So a submit's entry costs a lookup and an
  * insert, and the head one statement per commit, not one per entry.
  *
@@ -203,36 +206,70 @@ audit_head(db_t *db, int64_t *seq, char hash[AUDIT_HASH_HEX + 1])
  * the head by someone else make the append fail (its seq is taken) rather
  * than be taken into the chain.
  */
-static _Thread_local struct {
-	const db_t     *db;             /* NULL: read both from db again */
+#define AUDIT_CHAINS 4          /* databases one thread appends to, at most */
+
+typedef struct {
+	const db_t     *db;             /* NULL: a free slot */
+	bool            known;          /* false: read base and last from db again */
 	int64_t         base_seq;
 	char            base_hex[AUDIT_HASH_HEX + 1];
 	int64_t         seq;            /* last */
 	char            hex[AUDIT_HASH_HEX + 1];
 	unsigned char   raw[32];
-	bool            dirty;          /* appended since the last seal */
-	bool            in_tx;          /* appended in the open transaction (any db) */
-} audit_chain;
+	bool            dirty;          /* last is past base: the seal moves the head */
+	bool            in_tx;          /* appended in the open transaction */
+	uint64_t        used;           /* when last used, to reuse the oldest slot */
+} audit_chain_t;
+
+static _Thread_local audit_chain_t audit_chains[AUDIT_CHAINS];
+static _Thread_local uint64_t audit_chains_clock;
+
+/*
+ * db's chain; with make, a new one when it has none (NULL when every slot
+ * has appends in an open transaction: more databases than AUDIT_CHAINS).
+ */
+static audit_chain_t *
+audit_chain_of(const db_t *db, bool make)
+{
+	audit_chain_t *c = NULL;
+
+	for (int i = 0; i < AUDIT_CHAINS; i++)
+		if (audit_chains[i].db == db) {
+			audit_chains[i].used = ++audit_chains_clock;
+			return &audit_chains[i];
+		}
+	if (!make)
+		return NULL;
+	for (int i = 0; i < AUDIT_CHAINS; i++)
+		if (!audit_chains[i].in_tx && (c == NULL || audit_chains[i].used < c->used))
+			c = &audit_chains[i];
+	if (c != NULL) {
+		memset(c, 0, sizeof(*c));
+		c->db = db;
+		c->used = ++audit_chains_clock;
+	}
+	return c;
+}
 
 /* Is the newest entry still what the guess says? 1 yes, 0 no, -1 error. */
 static int
-audit_chain_holds(db_t *db)
+audit_chain_holds(audit_chain_t *c, db_t *db)
 {
 	sqlite3_stmt *st;
 	int rc, holds = 0;
 
-	if (audit_chain.db != db)
+	if (!c->known)
 		return 0;
-	if (audit_chain.seq == 0)
+	if (c->seq == 0)
 		return 1;               /* empty: the seal's condition checks the base */
 	if ((st = db_stmt(db, "SELECT hash FROM audit WHERE seq = ?1")) == NULL)
 		return -1;
-	sqlite3_bind_int64(st, 1, audit_chain.seq);
+	sqlite3_bind_int64(st, 1, c->seq);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const void *h = sqlite3_column_text(st, 0);
 
 		holds = h != NULL && sqlite3_column_bytes(st, 0) == AUDIT_HASH_HEX &&
-		    memcmp(h, audit_chain.hex, AUDIT_HASH_HEX) == 0;
+		    memcmp(h, c->hex, AUDIT_HASH_HEX) == 0;
 	} else if (rc != SQLITE_DONE) {
 		holds = -1;
 	}
@@ -242,58 +279,71 @@ audit_chain_holds(db_t *db)
 
 /* Reads the base (the head) and the last entry (past it, or the head) again: 0 or -1. */
 static int
-audit_chain_read(db_t *db)
+audit_chain_read(audit_chain_t *c, db_t *db)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	audit_chain.db = NULL;
-	if (audit_head(db, &audit_chain.base_seq, audit_chain.base_hex) < 0)
+	c->known = false;
+	if (audit_head(db, &c->base_seq, c->base_hex) < 0)
 		return -1;
-	audit_chain.seq = audit_chain.base_seq;
-	memcpy(audit_chain.hex, audit_chain.base_seq == 0 ? audit_zero_hex : audit_chain.base_hex,
-	    sizeof(audit_chain.hex));
-	if (audit_chain.in_tx) {
+	c->seq = c->base_seq;
+	memcpy(c->hex, c->base_seq == 0 ? audit_zero_hex : c->base_hex, sizeof(c->hex));
+	if (c->in_tx) {
 		if ((st = db_stmt(db, "SELECT seq, hash FROM audit WHERE seq > ?1"
 		    " ORDER BY seq DESC LIMIT 1")) == NULL)
 			return -1;
-		sqlite3_bind_int64(st, 1, audit_chain.base_seq);
+		sqlite3_bind_int64(st, 1, c->base_seq);
 		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 			const unsigned char *h = sqlite3_column_text(st, 1);
 
-			audit_chain.seq = sqlite3_column_int64(st, 0);
-			snprintf(audit_chain.hex, sizeof(audit_chain.hex), "%s",
-			    h ? (const char *)h : "");
+			c->seq = sqlite3_column_int64(st, 0);
+			snprintf(c->hex, sizeof(c->hex), "%s", h ? (const char *)h : "");
 		}
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return -1;
 	}
-	audit_chain.dirty = audit_chain.seq != audit_chain.base_seq;
-	if (audit_unhex(audit_chain.hex, strlen(audit_chain.hex), audit_chain.raw) < 0)
-		memset(audit_chain.raw, 0, sizeof(audit_chain.raw));  /* damaged; verify says so */
-	audit_chain.db = db;
+	c->dirty = c->seq != c->base_seq;
+	if (audit_unhex(c->hex, strlen(c->hex), c->raw) < 0)
+		memset(c->raw, 0, sizeof(c->raw));      /* damaged; verify says so */
+	c->known = true;
 	return 0;
+}
+
+/* The guess checked, and read again when it does not hold: 0 or -1. */
+static int
+audit_chain_check(audit_chain_t *c, db_t *db)
+{
+	int rc = audit_chain_holds(c, db);
+
+	return rc < 0 || (rc == 0 && audit_chain_read(c, db) < 0) ? -1 : 0;
 }
 
 int
 audit_append(db_t *db, const audit_entry_t *e)
 {
 	const char *f[5] = {e->actor, e->op, e->target, e->outcome, e->detail};
+	audit_chain_t *c = audit_chain_of(db, true);
 	audit_row_t r = {.at = e->at};
 	char hash[AUDIT_HASH_HEX + 1];
 	unsigned char out[32];
 	sqlite3_stmt *st;
 	int rc;
 
+	if (c == NULL) {
+		log_warn("audit: a thread appends to more than %d databases at once",
+		    AUDIT_CHAINS);
+		return -1;
+	}
 	for (int i = 0; i < 5; i++) {
 		r.f[i] = f[i] ? f[i] : "";
 		r.len[i] = audit_cut(r.f[i], i == 4 ? AUDIT_DETAIL_MAX : AUDIT_FIELD_MAX);
 	}
-	if ((rc = audit_chain_holds(db)) < 0 || (rc == 0 && audit_chain_read(db) < 0))
+	if (audit_chain_check(c, db) < 0)
 		goto fail;
-	r.seq = audit_chain.seq + 1;
-	audit_hash_raw(audit_chain.raw, &r, hash, out);
+	r.seq = c->seq + 1;
+	audit_hash_raw(c->raw, &r, hash, out);
 	if ((st = db_stmt(db, "INSERT INTO audit (seq, at, actor, op, target, outcome, detail,"
 	    " prev, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")) == NULL)
 		goto fail;
@@ -301,33 +351,40 @@ audit_append(db_t *db, const audit_entry_t *e)
 	sqlite3_bind_int64(st, 2, r.at);
 	for (int i = 0; i < 5; i++)
 		sqlite3_bind_text(st, 3 + i, r.f[i], (int)r.len[i], SQLITE_STATIC);
-	sqlite3_bind_text(st, 8, audit_chain.hex, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 8, c->hex, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 9, hash, AUDIT_HASH_HEX, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		goto fail;
-	audit_chain.seq = r.seq;
-	memcpy(audit_chain.hex, hash, sizeof(hash));
-	memcpy(audit_chain.raw, out, sizeof(out));
-	audit_chain.dirty = audit_chain.in_tx = true;
+	c->seq = r.seq;
+	memcpy(c->hex, hash, sizeof(hash));
+	memcpy(c->raw, out, sizeof(out));
+	c->dirty = c->in_tx = true;
 	return 0;
 fail:
-	audit_chain.db = NULL;
+	/* read again next time; in_tx stays: earlier appends of this transaction may stand */
+	c->known = false;
 	return -1;
 }
 
 int
 audit_seal(db_t *db)
 {
+	audit_chain_t *c = audit_chain_of(db, false);
 	sqlite3_stmt *st;
 	int rc;
 
-	if (audit_chain.db != db || !audit_chain.dirty) {
-		audit_chain.in_tx = false;      /* the commit ends the transaction */
+	if (c == NULL || !c->in_tx)
+		return 0;               /* nothing appended in this transaction */
+	/* a savepoint rolled back after the last append, or an append that failed */
+	if (audit_chain_check(c, db) < 0)
+		goto fail;
+	if (!c->dirty) {
+		c->in_tx = false;
 		return 0;
 	}
-	if (audit_chain.base_seq == 0)
+	if (c->base_seq == 0)
 		st = db_stmt(db, "INSERT INTO audit_head (one, seq, hash)"
 		    " SELECT 1, ?1, ?2 WHERE NOT EXISTS (SELECT 1 FROM audit_head)");
 	else
@@ -335,11 +392,11 @@ audit_seal(db_t *db)
 		    " WHERE one = 1 AND seq = ?3 AND hash = ?4");
 	if (st == NULL)
 		goto fail;
-	sqlite3_bind_int64(st, 1, audit_chain.seq);
-	sqlite3_bind_text(st, 2, audit_chain.hex, AUDIT_HASH_HEX, SQLITE_STATIC);
-	if (audit_chain.base_seq != 0) {
-		sqlite3_bind_int64(st, 3, audit_chain.base_seq);
-		sqlite3_bind_text(st, 4, audit_chain.base_hex, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 1, c->seq);
+	sqlite3_bind_text(st, 2, c->hex, -1, SQLITE_STATIC);
+	if (c->base_seq != 0) {
+		sqlite3_bind_int64(st, 3, c->base_seq);
+		sqlite3_bind_text(st, 4, c->base_hex, -1, SQLITE_STATIC);
 	}
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -347,24 +404,25 @@ audit_seal(db_t *db)
 		goto fail;
 	if (sqlite3_changes(db_handle(db)) != 1) {
 		log_warn("audit: the head is not where this transaction's entries began "
-		    "(%" PRId64 "); the transaction is not committed", audit_chain.base_seq);
+		    "(%" PRId64 "); the transaction is not committed", c->base_seq);
 		goto fail;
 	}
-	audit_chain.base_seq = audit_chain.seq;
-	memcpy(audit_chain.base_hex, audit_chain.hex, sizeof(audit_chain.hex));
-	audit_chain.dirty = audit_chain.in_tx = false;
+	c->base_seq = c->seq;
+	memcpy(c->base_hex, c->hex, sizeof(c->hex));
+	c->dirty = c->in_tx = false;
 	return 0;
 fail:
-	audit_chain.db = NULL;
+	c->known = false;
 	return -1;
 }
 
 void
 audit_forget(const db_t *db)
 {
-	if (audit_chain.db == db)
-		audit_chain.db = NULL;
-	audit_chain.in_tx = false;
+	audit_chain_t *c = audit_chain_of(db, false);
+
+	if (c != NULL)
+		c->known = c->in_tx = false;
 }
 
 const char *

@@ -649,10 +649,85 @@ TEST(an_entry_forged_past_the_head_is_not_continued_from)
 	tmp_destroy(&t);
 }
 
+/*
+ * The seal checks the chain again before it moves the head: a request whose
+ * savepoint was rolled back after the batch's last append, and an append
+ * that failed after a good one, leave the head on the last entry that
+ * stands, and the next transaction continues from it.
+ */
+TEST(the_seal_moves_the_head_to_the_last_entry_that_stands)
+{
+	tmp_t t;
+	audit_check_t c;
+
+	if (!tmp_new(&t))
+		return;
+	fill(&t, 1);
+	/* an entry rolled back with its request, none after it */
+	CHECK(db_begin(t.db) == 0);
+	CHECK(append_one(&t, "kept-2") == 0);
+	CHECK(db_exec(t.db, "SAVEPOINT request") == 0);
+	CHECK(append_one(&t, "taken-back") == 0);
+	CHECK(db_exec(t.db, "ROLLBACK TO request") == 0);
+	CHECK(db_exec(t.db, "RELEASE request") == 0);
+	CHECK(seal_commit(t.db) == 0);
+	c = verify(&t);
+	CHECK_INT(c.fault, AUDIT_INTACT);
+	CHECK_INT(c.entries, 2);
+	CHECK_INT(c.head_seq, 2);
+	/* an append that fails (its seq taken by a row its request then rolls back) */
+	CHECK(db_begin(t.db) == 0);
+	CHECK(append_one(&t, "kept-3") == 0);
+	CHECK(db_exec(t.db, "SAVEPOINT request") == 0);
+	CHECK(db_exec(t.db, "INSERT INTO audit VALUES (4, 0, 'x', 'x', 'x', 'x', 'x', 'x', 'x')")
+	    == 0);
+	CHECK(append_one(&t, "fails") < 0);
+	CHECK(db_exec(t.db, "ROLLBACK TO request") == 0);
+	CHECK(db_exec(t.db, "RELEASE request") == 0);
+	CHECK(seal_commit(t.db) == 0);
+	c = verify(&t);
+	CHECK_INT(c.fault, AUDIT_INTACT);
+	CHECK_INT(c.entries, 3);
+	CHECK_INT(c.head_seq, 3);
+	/* and the chain goes on */
+	CHECK(db_begin(t.db) == 0);
+	CHECK(append_one(&t, "kept-4") == 0);
+	CHECK(seal_commit(t.db) == 0);
+	c = verify(&t);
+	CHECK_INT(c.fault, AUDIT_INTACT);
+	CHECK_INT(c.head_seq, 4);
+	tmp_destroy(&t);
+}
+
+/* Two databases written in turn by one thread, their transactions open at once. */
+TEST(two_databases_in_one_thread_keep_their_own_chains)
+{
+	tmp_t a, b;
+
+	if (!tmp_new(&a) || !tmp_new(&b))
+		return;
+	fill(&a, 2);
+	CHECK(db_begin(a.db) == 0);
+	CHECK(db_begin(b.db) == 0);
+	CHECK(append_one(&a, "a-3") == 0);
+	CHECK(append_one(&b, "b-1") == 0);
+	CHECK(append_one(&a, "a-4") == 0);
+	CHECK(seal_commit(a.db) == 0);
+	CHECK(seal_commit(b.db) == 0);
+	CHECK_INT(verify(&a).fault, AUDIT_INTACT);
+	CHECK_INT(verify(&a).head_seq, 4);
+	CHECK_INT(verify(&b).fault, AUDIT_INTACT);
+	CHECK_INT(verify(&b).head_seq, 1);
+	tmp_destroy(&b);
+	tmp_destroy(&a);
+}
+
 TEST_MAIN(an_intact_chain_verifies, hashes_follow_the_documented_encoding,
     fields_cannot_slide_into_each_other, the_daemon_connection_cannot_update_or_delete,
     every_tampering_is_named, refusals_are_counted_not_each_written,
     many_kinds_of_refusal_stay_bounded, a_rolled_back_first_refusal_is_counted_later,
     a_reply_gives_its_outcome_and_target, a_handlers_hint_is_taken_once,
     a_rollback_leaves_the_chain_whole, a_head_moved_by_another_is_not_overwritten,
-    an_entry_forged_past_the_head_is_not_continued_from)
+    an_entry_forged_past_the_head_is_not_continued_from,
+    the_seal_moves_the_head_to_the_last_entry_that_stands,
+    two_databases_in_one_thread_keep_their_own_chains)
