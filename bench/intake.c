@@ -104,6 +104,7 @@ bench_store_open(const char *dir, int fd)
 	    sqlite3_prepare_v2(r, "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL"
 	    " AND name NOT LIKE 'audit%' ORDER BY rowid", -1, &st, NULL) != SQLITE_OK) {
 		fprintf(stderr, "bench store: %s: %s\n", ref, sqlite3_errmsg(r));
+		sqlite3_close(r);
 		return NULL;
 	}
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -114,12 +115,13 @@ bench_store_open(const char *dir, int fd)
 	sqlite3_close(r);
 	mig[0] = buf_str(&schema);
 	snprintf(path, sizeof(path), "%s/store.db", dir);
-	if ((db = db_open(path, mig, 1, err, sizeof(err))) == NULL ||
-	    audit_init(db, err, sizeof(err)) < 0) {
+	db = db_open(path, mig, 1, err, sizeof(err));
+	buf_free(&schema);
+	if (db == NULL || audit_init(db, err, sizeof(err)) < 0) {
 		fprintf(stderr, "bench store: %s\n", err);
+		db_close(&db);
 		return NULL;
 	}
-	buf_free(&schema);
 	return db;
 }
 
@@ -348,8 +350,11 @@ main(int argc, char **argv)
 	/* before any ZeroMQ context exists in this process */
 	if (pipe(sp) < 0)
 		return 1;
-	if ((child = fork()) == 0)
+	if ((child = fork()) == 0) {
+		close(sp[0]);
+		close(sp[1]);
 		bench_minimal(mdir, -1);
+	}
 	if ((store = fork()) == 0) {
 		close(sp[1]);
 		bench_minimal(mdir, sp[0]);
