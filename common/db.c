@@ -47,6 +47,8 @@ struct db {
 	bool  parked;               /* the writer waits in db_begin */
 	bool  gave_up;              /* ... and went on after DB_RESTART_WAIT_MS */
 	int   retry_pages;          /* no new last pass below this size; atomic */
+	int   hold_pages;           /* db_wal_over not below this size (db_wal_hold); atomic */
+	uint64_t passes;            /* db_checkpoint_run calls ended; atomic */
 	uint64_t restarts;          /* read and written atomically */
 };
 
@@ -92,6 +94,7 @@ db_wal_hook(void *arg, sqlite3 *h, const char *name, int pages)
 		__atomic_store_n(&db->backfilled, 0, __ATOMIC_RELAXED);
 		__atomic_add_fetch(&db->restarts, 1, __ATOMIC_RELAXED);
 		__atomic_store_n(&db->retry_pages, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&db->hold_pages, 0, __ATOMIC_RELAXED);
 	}
 	__atomic_store_n(&db->wal_pages, pages, __ATOMIC_RELAXED);
 	return SQLITE_OK;
@@ -520,6 +523,7 @@ db_checkpoint_run(db_t *db, int mode)
 	if ((rc == SQLITE_OK || rc == SQLITE_BUSY) && done >= 0 &&
 	    __atomic_load_n(&db->wal_gen, __ATOMIC_RELAXED) == gen)
 		__atomic_store_n(&db->backfilled, done, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&db->passes, 1, __ATOMIC_RELEASE);
 	return rc;
 }
 
@@ -537,7 +541,7 @@ db_checkpoint(db_t *db)
 		return rc == SQLITE_BUSY ? 0 : -1;
 	pages = __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED);
 	if (pages < DB_WAL_RESTART_PAGES ||
-	    pages < __atomic_load_n(&db->retry_pages, __ATOMIC_RELAXED) ||
+	    (pages < __atomic_load_n(&db->retry_pages, __ATOMIC_RELAXED) && !db_wal_over(db)) ||
 	    pages - __atomic_load_n(&db->backfilled, __ATOMIC_RELAXED) >= DB_CHECKPOINT_PAGES)
 		return 1;       /* not due, or too much left for a short last pass */
 
@@ -581,7 +585,30 @@ db_checkpoint_due(db_t *db)
 
 	return db->ckpt != NULL && (pages - __atomic_load_n(&db->backfilled,
 	    __ATOMIC_RELAXED) >= DB_CHECKPOINT_PAGES || (pages >= DB_WAL_RESTART_PAGES &&
-	    pages >= __atomic_load_n(&db->retry_pages, __ATOMIC_RELAXED)));
+	    pages >= __atomic_load_n(&db->retry_pages, __ATOMIC_RELAXED)) || db_wal_over(db));
+}
+
+bool
+db_wal_over(db_t *db)
+{
+	int pages = __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED);
+	int hold = __atomic_load_n(&db->hold_pages, __ATOMIC_RELAXED);
+
+	return db->ckpt != NULL && pages >= DB_WAL_HARD_PAGES && pages >= hold &&
+	    __atomic_load_n(&db->backfilled, __ATOMIC_RELAXED) < pages;
+}
+
+uint64_t
+db_checkpoint_passes(db_t *db)
+{
+	return __atomic_load_n(&db->passes, __ATOMIC_ACQUIRE);
+}
+
+void
+db_wal_hold(db_t *db)
+{
+	__atomic_store_n(&db->hold_pages, __atomic_load_n(&db->wal_pages, __ATOMIC_RELAXED) +
+	    DB_WAL_RESTART_PAGES / 4, __ATOMIC_RELAXED);
 }
 
 uint64_t

@@ -33,11 +33,22 @@ typedef struct db db_t;
  * taken against the writer, so nothing makes it wait longer. The restarted
  * WAL file is cut back to DB_WAL_LIMIT_BYTES (PRAGMA journal_size_limit).
  * A reader's old snapshot keeps the WAL from restarting, never loses pages.
+ *
+ * The one exception to "nobody waits": a checkpointer that keeps falling
+ * behind a saturated writer makes every restart fail, and the WAL would
+ * grow without end. Past DB_WAL_HARD_PAGES (db_wal_over) the writer stops
+ * before its next transaction while the checkpointer copies the rest
+ * (syncer_catch_up), DB_WAL_HARD_WAIT_MS at most, and its next transaction
+ * starts the WAL over. When a reader's snapshot is what holds the copy
+ * back, waiting cannot help: the writer goes on at once, and is not held
+ * again before the WAL has grown a quarter of DB_WAL_RESTART_PAGES more.
  */
 #define DB_CHECKPOINT_PAGES  1000       /* copy the WAL past this many pages not yet copied */
 #define DB_WAL_RESTART_PAGES 2048       /* start the WAL afresh past this size (8 MiB) */
 #define DB_WAL_LIMIT_BYTES   8388608    /* journal_size_limit: 8 MiB */
 #define DB_RESTART_WAIT_MS   20         /* the writer waits this long for a last pass, at most */
+#define DB_WAL_HARD_PAGES    (DB_WAL_RESTART_PAGES * 7 / 4)  /* past this (14 MiB) the writer waits */
+#define DB_WAL_HARD_WAIT_MS  500        /* ... this long at most */
 
 db_t *db_open(const char *path, const char *const *migrations, size_t nmigrations,
     char *err, size_t errlen);
@@ -83,6 +94,15 @@ int db_sync(db_t *db);
 int db_checkpoint(db_t *db);
 /* true when the WAL holds DB_CHECKPOINT_PAGES not yet copied, or is due a restart */
 bool db_checkpoint_due(db_t *db);
+/*
+ * true when the WAL is past DB_WAL_HARD_PAGES (or the back-off db_wal_hold
+ * set) and not all copied: the writer should let the checkpointer catch up.
+ */
+bool db_wal_over(db_t *db);
+/* Copy passes made so far (each db_checkpoint run), for a waiter to count. */
+uint64_t db_checkpoint_passes(db_t *db);
+/* A wait could not help (a reader holds old pages): not again before the WAL grows more. */
+void db_wal_hold(db_t *db);
 /* How many times the writer started the WAL afresh (db_defer_sync connections). */
 uint64_t db_wal_restarts(db_t *db);
 

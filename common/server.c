@@ -434,6 +434,10 @@ server_tx(server_t *s)
 {
 	if (s->tx)
 		return s->failed ? -1 : 0;
+	/* the checkpointer fell behind for good: it catches up before this transaction (db.h) */
+	if (db_wal_over(s->c.db) && syncer_catch_up(s->sync, DB_WAL_HARD_WAIT_MS) != 0)
+		log_warn("the WAL is past %d MiB and cannot be copied now (a reader's old "
+		    "snapshot, or a slow disk); writes go on", DB_WAL_HARD_PAGES / 256);
 	s->tx = true;
 	s->tx_changes = sqlite3_total_changes64(db_handle(s->c.db));
 	if (db_begin(s->c.db) < 0) {

@@ -226,6 +226,27 @@ syncer_checkpoint(syncer_t *s)
 }
 
 int
+syncer_catch_up(syncer_t *s, int max_ms)
+{
+	uint64_t first = db_checkpoint_passes(s->db);
+	struct timespec t0, now, nap = {0, 500000L};
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	while (db_wal_over(s->db)) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		/* the pass under way may have begun before the writer stopped: the next counts */
+		if (db_checkpoint_passes(s->db) >= first + 2 ||
+		    (now.tv_sec - t0.tv_sec) * 1000 + (now.tv_nsec - t0.tv_nsec) / 1000000 >= max_ms) {
+			db_wal_hold(s->db);
+			return 1;
+		}
+		syncer_checkpoint(s);
+		nanosleep(&nap, NULL);
+	}
+	return 0;
+}
+
+int
 syncer_fd(syncer_t *s)
 {
 	return s->efd;

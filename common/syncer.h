@@ -55,6 +55,15 @@ uint64_t syncer_news(syncer_t *s);
 
 /* Asks the checkpoint thread to copy the WAL into the database now (when idle). */
 void syncer_checkpoint(syncer_t *s);
+/*
+ * The WAL is past its hard size (db_wal_over, db.h): the writer calls this
+ * with no transaction open, and it asks for copy passes until the WAL is
+ * all copied (0: the writer's next transaction starts it over). It gives up
+ * (1) when a pass begun after the call still left it short, which only a
+ * reader's snapshot does, or after max_ms; then db_wal_hold keeps the
+ * writer from waiting again before the WAL has grown more.
+ */
+int syncer_catch_up(syncer_t *s, int max_ms);
 
 /* How many syncs ran and how long they took in all, in microseconds. */
 void syncer_stats(syncer_t *s, uint64_t *count, uint64_t *total_us, uint64_t *max_us);

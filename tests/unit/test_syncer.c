@@ -281,6 +281,91 @@ TEST(wal_restarts_under_load_and_stays_capped)
 	cleanup(&db);
 }
 
+/* Commits of about 120 pages, with no sync and so no checkpoint, until the WAL holds pages. */
+static int
+grow_wal(db_t *db, int pages)
+{
+	while (wal_size() < (int64_t)pages * 4096)
+		if (insert_rows(db, 120, 4000) < 0)
+			return -1;
+	return 0;
+}
+
+/*
+ * A checkpointer that fell behind for good (here: never asked while the WAL
+ * grew past DB_WAL_HARD_PAGES) catches up when the writer waits for it, and
+ * the writer's next transaction starts the WAL over.
+ */
+TEST(a_wal_past_its_hard_size_is_copied_before_the_next_write)
+{
+	db_t *db = open_deferred();
+	char err[256];
+	syncer_t *s = db ? syncer_new(db, err, sizeof(err)) : NULL;
+	uint64_t restarts;
+	int64_t size;
+
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	CHECK(!db_wal_over(db));
+	CHECK_INT(grow_wal(db, DB_WAL_HARD_PAGES + 10), 0);
+	CHECK(db_wal_over(db));
+	restarts = db_wal_restarts(db);
+	size = wal_size();
+	CHECK_INT(syncer_catch_up(s, 10000), 0);
+	CHECK(!db_wal_over(db));
+	CHECK_INT(insert_rows(db, 1, 10), 0);
+	CHECK(db_wal_restarts(db) == restarts + 1);
+	CHECK(wal_size() <= size);
+	syncer_destroy(&s);
+	cleanup(&db);
+}
+
+/*
+ * When a reader's snapshot holds the copy back, waiting cannot help: the
+ * writer is let go at once, and not held again before the WAL has grown a
+ * quarter of DB_WAL_RESTART_PAGES more.
+ */
+TEST(a_reader_that_holds_the_wal_does_not_hold_the_writer)
+{
+	db_t *db = open_deferred();
+	char err[256], path[128];
+	syncer_t *s = db ? syncer_new(db, err, sizeof(err)) : NULL;
+	db_t *reader;
+	sqlite3_stmt *q;
+
+	CHECK(s != NULL);
+	if (s == NULL)
+		return;
+	snprintf(path, sizeof(path), "%s/t.db", dir);
+	reader = db_open_reader(path, err, sizeof(err));
+	CHECK(reader != NULL);
+	if (reader == NULL)
+		goto out;
+	CHECK_INT(insert_rows(db, 10, 100), 0);
+	q = db_stmt(reader, "SELECT count(*) FROM t");
+	CHECK_INT(db_exec(reader, "BEGIN"), 0);
+	CHECK(sqlite3_step(q) == SQLITE_ROW);
+	sqlite3_reset(q);
+	CHECK_INT(grow_wal(db, DB_WAL_HARD_PAGES + 10), 0);
+	CHECK(db_wal_over(db));
+	CHECK_INT(syncer_catch_up(s, 10000), 1);      /* given up, not timed out */
+	CHECK(!db_wal_over(db));
+	CHECK_INT(grow_wal(db, DB_WAL_HARD_PAGES + 10 + DB_WAL_RESTART_PAGES / 8), 0);
+	CHECK(!db_wal_over(db));
+	CHECK_INT(grow_wal(db, DB_WAL_HARD_PAGES + 10 + DB_WAL_RESTART_PAGES / 4 + 130), 0);
+	CHECK(db_wal_over(db));
+	CHECK_INT(db_exec(reader, "COMMIT"), 0);
+	CHECK_INT(syncer_catch_up(s, 10000), 0);
+	CHECK(!db_wal_over(db));
+	db_close(&reader);
+out:
+	syncer_destroy(&s);
+	cleanup(&db);
+}
+
 TEST_MAIN(deferred_sync_uses_normal_and_no_autocheckpoint, generations_are_reported_in_order,
     finish_syncs_what_was_requested, idle_checkpoint_lets_the_wal_start_afresh,
-    wal_restarts_under_load_and_stays_capped)
+    wal_restarts_under_load_and_stays_capped,
+    a_wal_past_its_hard_size_is_copied_before_the_next_write,
+    a_reader_that_holds_the_wal_does_not_hold_the_writer)
