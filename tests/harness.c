@@ -539,6 +539,8 @@ harness_start_ping(harness_t *h, harness_daemon_t d)
 	}
 	pack_destroy(&ping);
 	fprintf(stderr, "harness: %s did not answer ping; see %s\n", harness_names[d], log);
+	/* not left running behind the test (it would hold its socket and files) */
+	harness_kill(h, d, SIGKILL);
 	return -1;
 }
 
