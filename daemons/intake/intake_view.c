@@ -335,37 +335,44 @@ intake_view_segment(intake_t *in, const char *team, const char *status, int64_t 
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+/*
+ * The team after *team in the index (the first when *team is empty), into
+ * *team: one seek per team, not a scan. 1, 0 when there is none after it,
+ * -1 on error.
+ */
+static int
+intake_view_next_team(intake_t *in, buf_t *team)
+{
+	sqlite3_stmt *st = db_stmt(in->db, "SELECT team FROM incidents INDEXED BY"
+	    " incidents_team_status WHERE team > ?1 ORDER BY team LIMIT 1");
+	int rc;
+
+	if (st == NULL)
+		return -1;
+	sqlite3_bind_text(st, 1, buf_str(team), (int)team->len, SQLITE_TRANSIENT);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		buf_reset(team);
+		buf_append(team, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
 /* The same for every team stored (not only the configured ones); 0 or -1. */
 static int
 intake_view_segments(intake_t *in, const char *status, int64_t before, int want,
     intake_rows_t *r)
 {
-	sqlite3_stmt *st;
 	buf_t team = BUF_INIT;
 	int rc;
 
-	for (;;) {
-		/* the next team in the index: one seek per team, not a scan */
-		if ((st = db_stmt(in->db, "SELECT team FROM incidents INDEXED BY"
-		    " incidents_team_status WHERE team > ?1 ORDER BY team LIMIT 1")) == NULL)
+	while ((rc = intake_view_next_team(in, &team)) > 0)
+		if (intake_view_segment(in, buf_str(&team), status, before, want, r) < 0) {
+			rc = -1;
 			break;
-		sqlite3_bind_text(st, 1, buf_str(&team), (int)team.len, SQLITE_TRANSIENT);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			buf_reset(&team);
-			buf_append(&team, sqlite3_column_blob(st, 0),
-			    (size_t)sqlite3_column_bytes(st, 0));
 		}
-		sqlite3_reset(st);
-		if (rc == SQLITE_DONE) {
-			buf_free(&team);
-			return 0;
-		}
-		if (rc != SQLITE_ROW ||
-		    intake_view_segment(in, buf_str(&team), status, before, want, r) < 0)
-			break;
-	}
 	buf_free(&team);
-	return -1;
+	return rc;
 }
 
 /*
@@ -618,8 +625,6 @@ intake_view_list_count(intake_t *in, const intake_list_t *q, int64_t *total, boo
 		return rc;
 	}
 	for (int i = 0; i < 2 && rc == 0; i++) {
-		sqlite3_stmt *st;
-
 		if (q->status && strcmp(q->status, statuses[i]) != 0)
 			continue;
 		if (q->team) {
@@ -629,27 +634,10 @@ intake_view_list_count(intake_t *in, const intake_list_t *q, int64_t *total, boo
 		}
 		/* every team stored, as intake_view_segments goes through them */
 		buf_reset(&team);
-		for (;;) {
-			if ((st = db_stmt(in->db, "SELECT team FROM incidents INDEXED BY"
-			    " incidents_team_status WHERE team > ?1 ORDER BY team LIMIT 1")) == NULL) {
-				rc = -1;
-				break;
-			}
-			sqlite3_bind_text(st, 1, buf_str(&team), (int)team.len, SQLITE_TRANSIENT);
-			if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-				buf_reset(&team);
-				buf_append(&team, sqlite3_column_blob(st, 0),
-				    (size_t)sqlite3_column_bytes(st, 0));
-			}
-			sqlite3_reset(st);
-			if (rc != SQLITE_ROW) {
-				rc = rc == SQLITE_DONE ? 0 : -1;
-				break;
-			}
+		while ((rc = intake_view_next_team(in, &team)) > 0)
 			if ((rc = intake_view_count_range(in, q, buf_str(&team), statuses[i], hi, lo,
 			    &budget, total)) < 0 || budget <= 0)
 				break;
-		}
 	}
 	buf_free(&team);
 	*more = rc == 0 && budget <= 0;
